@@ -1,0 +1,139 @@
+"""Reductions: sum, mean, amax/amin, max/min with indices, var, std, logsumexp, argmax."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+from minigrad import dtypes
+from minigrad.autograd.function import Function
+from minigrad.ops import elementwise
+from minigrad.ops.indexing import gather
+from minigrad.ops.shape import normalize_dim, normalize_dims
+from minigrad.tensor import Tensor
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
+        return Tensor(a.xp.asarray(a.array.sum(axis=dims, keepdims=keepdim)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.kept).expand(ctx.shape), None, None
+
+
+def sum(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """Sum over ``dim`` (all dimensions when None); bools and ints sum to int64 as in PyTorch."""
+    if dtype is not None:
+        a = a.to(dtype)
+    elif not dtypes.is_floating(a.dtype):
+        a = a.to(dtypes.int64)
+    return Sum.apply(a, normalize_dims(dim, a.ndim), keepdim)
+
+
+def mean(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    if dtype is None and not dtypes.is_floating(a.dtype):
+        raise RuntimeError(f"mean: input dtype should be floating point, got {a.dtype}")
+    dims = normalize_dims(dim, a.ndim)
+    count = 1
+    for d in dims:
+        count *= a.shape[d]
+    return sum(a, dims, keepdim, dtype) / count
+
+
+class Extreme(Function):
+    """amax/amin: the gradient is shared evenly between tied extremes, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, take_max):
+        if a.numel() == 0:
+            raise RuntimeError(f"amax/amin: cannot reduce an empty tensor of shape {a.shape}")
+        reduce = a.xp.amax if take_max else a.xp.amin
+        kept = reduce(a.array, axis=dims, keepdims=True)
+        mask = (a.array == kept).astype(a.dtype)
+        ctx.weight = Tensor(mask / mask.sum(axis=dims, keepdims=True))
+        ctx.kept = kept.shape
+        return Tensor(kept if keepdim else kept.reshape([s for i, s in enumerate(a.shape) if i not in dims]))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.kept) * ctx.weight, None, None, None
+
+
+def amax(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return Extreme.apply(a, normalize_dims(dim, a.ndim), keepdim, True)
+
+
+def amin(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return Extreme.apply(a, normalize_dims(dim, a.ndim), keepdim, False)
+
+
+def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg("argmax", a, dim, keepdim)
+
+
+def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg("argmin", a, dim, keepdim)
+
+
+def _arg(name: str, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if dim is None:
+        return Tensor(a.xp.asarray(getattr(a.xp, name)(a.array)).astype(dtypes.int64))
+    d = normalize_dim(dim, a.ndim)
+    out = getattr(a.xp, name)(a.array, axis=d, keepdims=keepdim)
+    return Tensor(out.astype(dtypes.int64))
+
+
+def _max_min(name: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
+    """``max()`` over everything, ``max(dim)`` with indices, or ``max(other)`` elementwise."""
+    if isinstance(dim, Tensor):
+        return (elementwise.maximum if name == "max" else elementwise.minimum)(a, dim)
+    if dim is None:
+        return amax(a) if name == "max" else amin(a)
+    d = normalize_dim(dim, a.ndim)
+    indices = _arg("argmax" if name == "max" else "argmin", a, d, True)
+    values = gather(a, d, indices)
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return values_indices(values, indices)
+
+
+def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return _max_min("max", a, dim, keepdim)
+
+
+def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return _max_min("min", a, dim, keepdim)
+
+
+def var(a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None) -> Tensor:
+    """Variance with Bessel's correction by default, as ``torch.var``."""
+    if unbiased is not None:
+        correction = int(unbiased)
+    dims = normalize_dims(dim, a.ndim)
+    count = 1
+    for d in dims:
+        count *= a.shape[d]
+    centered = a - mean(a, dims, keepdim=True)
+    return sum(centered * centered, dims, keepdim) / (count - correction)
+
+
+def std(a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None) -> Tensor:
+    return var(a, dim, keepdim, correction, unbiased).sqrt()
+
+
+def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(a))) computed stably by subtracting the (constant) maximum first."""
+    dims = normalize_dims(dim, a.ndim)
+    shift = a.detach().amax(dims, keepdim=True)
+    shift = Tensor(a.xp.where(a.xp.isfinite(shift.array), shift.array, 0))
+    out = ((a - shift).exp().sum(dims, keepdim=True)).log() + shift
+    return out if keepdim else out.squeeze(dims)

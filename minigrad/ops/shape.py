@@ -1,0 +1,285 @@
+"""Shape ops: reshape, permute, expand, sum_to_size, flip, cat and friends.
+
+They move or copy values without arithmetic, so each backward is the inverse movement.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from minigrad.autograd.function import Function
+from minigrad.ops.elementwise import promote
+from minigrad.tensor import Tensor
+
+
+def normalize_dim(dim: int, ndim: int, name: str = "dim") -> int:
+    """A dimension index in ``[-ndim, ndim)`` as a non-negative int, or an IndexError."""
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(
+            f"{name}: dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+            f"but got {dim})"
+        )
+    return dim % bound
+
+
+def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """``None`` means all dimensions; an int or a sequence of ints is checked and sorted."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
+    if len(out) != len(dims):
+        raise RuntimeError(f"dim: dimension {dims} appears multiple times in the list of dims")
+    return out
+
+
+def _shape_args(shape: tuple) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+class Reshape(Function):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return Tensor(a.array.reshape(shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """The same values in a new shape (one dimension may be -1)."""
+    shape = _shape_args(shape)
+    known = 1
+    for s in shape:
+        known *= s if s != -1 else 1
+    if shape.count(-1) > 1 or (-1 not in shape and known != a.numel()) or (
+        -1 in shape and (known == 0 or a.numel() % known)
+    ):
+        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {a.numel()} (shape {a.shape})")
+    if tuple(shape) == a.shape:
+        return a
+    return Reshape.apply(a, tuple(shape))
+
+
+class Permute(Function):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return Tensor(a.array.transpose(dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return grad.permute(*inverse), None
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    dims = _shape_args(dims)
+    if len(dims) != a.ndim:
+        raise RuntimeError(f"permute: got {len(dims)} dims for a tensor of shape {a.shape}")
+    dims = tuple(normalize_dim(d, a.ndim) for d in dims)
+    if sorted(dims) != list(range(a.ndim)):
+        raise RuntimeError(f"permute: dims {dims} are not a permutation of the {a.ndim} dimensions")
+    return Permute.apply(a, dims)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    dims = list(range(a.ndim))
+    d0, d1 = normalize_dim(dim0, a.ndim), normalize_dim(dim1, a.ndim)
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(a, tuple(dims)) if a.ndim > 1 else a
+
+
+def t(a: Tensor) -> Tensor:
+    """Transpose of a matrix (0-d and 1-d tensors are returned as they are)."""
+    if a.ndim > 2:
+        raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, but got shape {a.shape}")
+    return transpose(a, 0, 1) if a.ndim == 2 else a
+
+
+class Expand(Function):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return Tensor(a.xp.broadcast_to(a.array, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.sum_to_size(ctx.shape), None
+
+
+def expand(a: Tensor, *sizes: Any) -> Tensor:
+    """A broadcast view to ``sizes`` (-1 keeps a dimension); no memory is copied."""
+    sizes = _shape_args(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(f"expand: the number of sizes {list(sizes)} must be >= the tensor's dims {a.shape}")
+    lead = len(sizes) - a.ndim
+    shape = list(sizes)
+    for i, s in enumerate(a.shape):
+        want = sizes[lead + i]
+        if want == -1:
+            shape[lead + i] = s
+        elif s != 1 and s != want:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor ({want}) must match the existing size ({s}) "
+                f"at non-singleton dimension {lead + i}; target sizes {list(sizes)}, tensor shape {a.shape}"
+            )
+    if tuple(shape) == a.shape:
+        return a
+    return Expand.apply(a, tuple(shape))
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
+    """The shape all ``shapes`` broadcast to, or a ValueError naming them."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    for i in range(ndim):
+        sizes = {s[i - ndim + len(s)] for s in shapes if i - ndim + len(s) >= 0} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"shapes {' and '.join(str(tuple(s)) for s in shapes)} are not broadcastable")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
+
+
+class SumTo(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        lead = a.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
+        )
+        return Tensor(a.array.sum(axis=dims).reshape(shape) if dims else a.array.reshape(shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape), None
+
+
+def sum_to_size(a: Tensor, *shape: Any) -> Tensor:
+    """Sum ``a`` down to ``shape``, the inverse of broadcasting (as PyTorch's ``sum_to_size``)."""
+    shape = _shape_args(shape)
+    if broadcast_shapes(a.shape, shape) != a.shape:
+        raise RuntimeError(f"sum_to_size: size {shape} is not expandable to size {a.shape}")
+    if tuple(shape) == a.shape:
+        return a
+    return SumTo.apply(a, tuple(shape))
+
+
+def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
+    return expand(a, *shape)
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if a.ndim == 0:
+        return reshape(a, 1)
+    start, end = normalize_dim(start_dim, a.ndim), normalize_dim(end_dim, a.ndim)
+    if start > end:
+        raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim}")
+    return reshape(a, *a.shape[:start], -1, *a.shape[end + 1 :])
+
+
+def squeeze(a: Tensor, dim: Any = None) -> Tensor:
+    """Remove dimensions of size 1 (all of them, or those in ``dim``)."""
+    dims = normalize_dims(dim, a.ndim) if a.ndim else ()
+    return reshape(a, *[s for i, s in enumerate(a.shape) if not (i in dims and s == 1)])
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    d = normalize_dim(dim, a.ndim + 1)
+    return reshape(a, *a.shape[:d], 1, *a.shape[d:])
+
+
+class Flip(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return Tensor(a.xp.flip(a.array, axis=dims).copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims), None
+
+
+def flip(a: Tensor, *dims: Any) -> Tensor:
+    return Flip.apply(a, normalize_dims(_shape_args(dims), a.ndim))
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return Tensor(a.array.copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def clone(a: Tensor) -> Tensor:
+    """A copy with its own storage; gradients flow through it unchanged."""
+    return Clone.apply(a)
+
+
+def contiguous(a: Tensor) -> Tensor:
+    return a if a.array.flags.c_contiguous else Clone.apply(a)
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] for t in tensors]
+        return Tensor(tensors[0].xp.concatenate([t.array for t in tensors], axis=dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [], 0
+        for size in ctx.sizes:
+            index = (slice(None),) * ctx.dim + (slice(start, start + size),)
+            grads.append(grad[index])
+            start += size
+        return (None, *grads)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty sequence of tensors")
+    first = tensors[0]
+    d = normalize_dim(dim, first.ndim)
+    for i, x in enumerate(tensors):
+        if x.ndim != first.ndim or x.shape[:d] + x.shape[d + 1 :] != first.shape[:d] + first.shape[d + 1 :]:
+            raise RuntimeError(
+                f"cat: sizes of tensors must match except in dimension {dim}: tensor 0 has shape "
+                f"{first.shape}, tensor {i} has shape {x.shape}"
+            )
+    return Cat.apply(d, *promote(*tensors))
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    for i, x in enumerate(tensors):
+        if x.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack: expects each tensor to be equal size, but got {tensors[0].shape} at entry 0 "
+                f"and {x.shape} at entry {i}"
+            )
+    d = normalize_dim(dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(x, d) for x in tensors], dim=d)

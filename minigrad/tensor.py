@@ -1,0 +1,398 @@
+"""The Tensor: an array (NumPy or CuPy) plus what autograd needs to know about it.
+
+This module holds data and bookkeeping only. The math lives in ``minigrad.ops``, which attaches
+the operators and methods (``+``, ``sum``, ``reshape``, ...) to ``Tensor`` when it is imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.backend import backend, backend_of, device, get_array_module, is_device_array
+from minigrad.random import default_generator
+
+if TYPE_CHECKING:
+    from minigrad.autograd.function import Node
+
+
+class _Version:
+    """How many times a storage was modified in place; shared by a tensor and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    ``Tensor(array)`` wraps an existing NumPy or CuPy array without copying (ops use this);
+    users make tensors with :func:`tensor` and the factories below.
+    """
+
+    __array_priority__ = 1000  # so ``ndarray * Tensor`` calls Tensor.__rmul__
+
+    def __init__(self, array: Any, requires_grad: bool = False) -> None:
+        if isinstance(array, Tensor):
+            array = array.array
+        elif not is_device_array(array):
+            array = np.asarray(array)
+        self._array = array
+        self._version = _Version()
+        self._base: Tensor | None = None
+        self.grad: Tensor | None = None
+        self.grad_fn: Node | None = None
+        self._output_nr = 0
+        self._retains_grad = False
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- data and metadata ---------------------------------------------------------------
+    @property
+    def array(self) -> Any:
+        """The backing NumPy or CuPy array itself (no copy)."""
+        return self._array
+
+    @property
+    def xp(self) -> Any:
+        """The array module of this tensor's data: ``numpy`` or ``cupy``."""
+        return get_array_module(self._array)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._array.shape)
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        return self.shape if dim is None else self.shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return self._array.ndim
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return int(self._array.size)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._array.dtype
+
+    @property
+    def device(self) -> device:
+        return device(backend_of(self._array).type)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    __hash__ = object.__hash__
+
+    # ---- autograd bookkeeping ------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark a leaf as needing a gradient (only floating tensors can)."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad_: you can only change requires_grad flags of leaf tensors; "
+                "use .detach() to get a tensor outside the graph"
+            )
+        if requires_grad and not dtypes.is_floating(self.dtype):
+            raise RuntimeError(
+                f"requires_grad: only tensors of floating point dtype can require gradients, "
+                f"got dtype {self.dtype}"
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """Leaves are tensors not made by a recorded op; only leaves get ``.grad`` by default."""
+        return self.grad_fn is None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward, as PyTorch does."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+            self.grad_fn.retain(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this storage (and its version counter) with no history."""
+        out = Tensor(self._array)
+        out._version = self._version
+        return out
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """The same storage, detached and untracked: ``w.data -= lr * w.grad`` updates ``w``."""
+        return Tensor(self._array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if tuple(value.shape) != self.shape and self.grad_fn is not None:
+            raise RuntimeError(f"data: cannot change the shape {self.shape} of a non-leaf tensor")
+        self._array = value.array if isinstance(value, Tensor) else value
+
+    # ---- leaving minigrad ------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (the same memory on the CPU)."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "numpy: can't call numpy() on a tensor that requires grad; use t.detach().numpy()"
+            )
+        return backend_of(self._array).to_host(self._array)
+
+    def item(self) -> Any:
+        if self.numel() != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to Python scalars, got shape {self.shape}"
+            )
+        return self._array.item()
+
+    def tolist(self) -> Any:
+        return self._array.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor with {self.numel()} elements is ambiguous"
+            )
+        return bool(self.item())
+
+    def __index__(self) -> int:
+        if self.numel() != 1 or dtypes.is_floating(self.dtype):
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        return _format(self)
+
+
+def _format(t: Tensor) -> str:
+    """PyTorch-style text: values, then dtype when not the default, then grad_fn or requires_grad."""
+    values = backend_of(t.array).to_host(t.array)
+    options: dict[str, Any] = {"separator": ", ", "prefix": "tensor(", "threshold": 1000}
+    if values.dtype.kind == "f":
+        finite = values[np.isfinite(values)]
+        integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
+        large = finite.size > 0 and (np.abs(finite).max() >= 1e8 or 0 < np.abs(finite[finite != 0]).min(initial=1) < 1e-4)
+        if not integral:
+            options.update(precision=4, floatmode="fixed", suppress_small=not large)
+    text = np.array2string(values, **options) if values.ndim else _scalar_text(values)
+    extras = []
+    default_kind = {"f": dtypes.get_default_dtype(), "i": dtypes.int64, "b": dtypes.bool_}
+    if default_kind.get(values.dtype.kind) != values.dtype:
+        extras.append(f"dtype=minigrad.{values.dtype}")
+    if t.device.type != "cpu":
+        extras.append(f"device='{t.device}'")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + ", ".join([text, *extras]) + ")"
+
+
+def _scalar_text(value: np.ndarray) -> str:
+    number = value.item()
+    if isinstance(number, float) and np.isfinite(number):
+        return f"{number:.0f}." if number == round(number) else f"{number:.4f}"
+    return str(number)
+
+
+# ---- making tensors -----------------------------------------------------------------------
+def _host_array(data: Any, dtype: Any) -> np.ndarray:
+    """Turn scalars and nested lists into a NumPy array with PyTorch's dtype rules."""
+    try:
+        array = np.array(data)
+    except ValueError as err:
+        raise ValueError(f"tensor: data must be a rectangular nested list of numbers ({err})") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"tensor: data must be numbers, got {type(data).__name__} holding dtype {array.dtype}"
+        )
+    if dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+        array = array.astype(dtypes.get_default_dtype())
+    if dtype is None and array.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+        array = array.astype(dtypes.int64)
+    return array
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A new tensor holding a copy of ``data`` (scalar, nested list, NumPy/CuPy array or Tensor).
+
+    >>> tensor([[1.0, 2.0]]).dtype
+    dtype('float32')
+    >>> tensor([1, 2]).dtype
+    dtype('int64')
+    """
+    if isinstance(data, Tensor):
+        data = data.array
+    source = backend_of(data)
+    if source.type == "cpu" and not isinstance(data, np.ndarray):
+        data = _host_array(data, dtype)
+    target = backend(device if device is not None else (None if source.type == "cpu" else source.type))
+    if target is source:
+        array = target.xp.array(data, dtype=dtype, copy=True)
+    else:
+        host = source.to_host(data)
+        array = target.from_host(np.array(host, dtype=dtype, copy=True))
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like :func:`tensor` but shares memory when ``data`` already has the right dtype and device."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)) and (
+        device is None or data.device == device
+    ):
+        return data
+    if is_device_array(data) and (dtype is None or data.dtype == np.dtype(dtype)) and (
+        device is None or backend_of(data).type == str(device).split(":")[0]
+    ):
+        return Tensor(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def _shape_arg(size: tuple) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0:
+            raise ValueError(f"size: expected non-negative ints, got {size}")
+    return tuple(int(s) for s in size)
+
+
+def _filled(fill: str, size: tuple, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+    xp = backend(device).xp
+    dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    array = getattr(xp, fill)(_shape_arg(size), dtype=dtype)
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _filled("zeros", size, dtype, requires_grad, device)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _filled("ones", size, dtype, requires_grad, device)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _filled("empty", size, dtype, requires_grad, device)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    if dtype is None:
+        dtype = dtypes.result_type((type(fill_value), 0)) if not isinstance(fill_value, np.generic) else fill_value.dtype
+    out = _filled("empty", (size,) if isinstance(size, int) else tuple(size), dtype, False, device)
+    out.array.fill(fill_value)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def _like(fill: str, t: Tensor, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+    return _filled(fill, t.shape, dtype or t.dtype, requires_grad, device or t.device)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _like("zeros", t, dtype, requires_grad, device)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _like("ones", t, dtype, requires_grad, device)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive); int64 for int arguments, float32 otherwise."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be non-zero")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
+    array = backend(device).xp.arange(start, end, step, dtype=dtype)
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    array = backend(device).xp.linspace(start, end, steps, dtype=dtype or dtypes.get_default_dtype())
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    array = backend(device).xp.eye(n, m, dtype=dtype or dtypes.get_default_dtype())
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def _random(draw: str, size: tuple, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+    dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    host = getattr(default_generator(), draw)(size=_shape_arg(size)).astype(dtype)
+    return Tensor(backend(device).from_host(host), requires_grad=requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Standard normal samples from minigrad's seeded generator (see ``manual_seed``)."""
+    return _random("standard_normal", size, dtype, requires_grad, device)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Uniform samples on [0, 1) from minigrad's seeded generator."""
+    return _random("random", size, dtype, requires_grad, device)
+
+
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
+
+
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
+
+
+def randint(low: int, high: int | None = None, size: tuple = (), dtype: Any = None, device: Any = None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    host = default_generator().integers(low, high, size=_shape_arg(tuple(size)), dtype=dtype or dtypes.int64)
+    return Tensor(backend(device).from_host(host))
