@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from minigrad import dtypes
+from minigrad._tensor_str import format_tensor
 from minigrad.backend import backend, backend_of, device, get_array_module, is_device_array
 from minigrad.random import default_generator
 
@@ -205,38 +206,11 @@ class Tensor:
         return int(self.item())
 
     def __repr__(self) -> str:
-        return _format(self)
+        return format_tensor(self)
 
-
-def _format(t: Tensor) -> str:
-    """PyTorch-style text: values, then dtype when not the default, then grad_fn or requires_grad."""
-    values = backend_of(t.array).to_host(t.array)
-    options: dict[str, Any] = {"separator": ", ", "prefix": "tensor(", "threshold": 1000}
-    if values.dtype.kind == "f":
-        finite = values[np.isfinite(values)]
-        integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        large = finite.size > 0 and (np.abs(finite).max() >= 1e8 or 0 < np.abs(finite[finite != 0]).min(initial=1) < 1e-4)
-        if not integral:
-            options.update(precision=4, floatmode="fixed", suppress_small=not large)
-    text = np.array2string(values, **options) if values.ndim else _scalar_text(values)
-    extras = []
-    default_kind = {"f": dtypes.get_default_dtype(), "i": dtypes.int64, "b": dtypes.bool_}
-    if default_kind.get(values.dtype.kind) != values.dtype:
-        extras.append(f"dtype=minigrad.{values.dtype}")
-    if t.device.type != "cpu":
-        extras.append(f"device='{t.device}'")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return "tensor(" + ", ".join([text, *extras]) + ")"
-
-
-def _scalar_text(value: np.ndarray) -> str:
-    number = value.item()
-    if isinstance(number, float) and np.isfinite(number):
-        return f"{number:.0f}." if number == round(number) else f"{number:.4f}"
-    return str(number)
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.3f}"`` formats a one-element tensor's value, as in PyTorch."""
+        return format(self.item(), spec) if self.ndim == 0 else format(repr(self), spec)
 
 
 # ---- making tensors -----------------------------------------------------------------------
