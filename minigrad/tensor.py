@@ -35,7 +35,7 @@ class Tensor:
     users make tensors with :func:`tensor` and the factories below.
     """
 
-    __array_priority__ = 1000  # so ``ndarray * Tensor`` calls Tensor.__rmul__
+    __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__ instead of converting
 
     def __init__(self, array: Any, requires_grad: bool = False) -> None:
         if isinstance(array, Tensor):
@@ -186,6 +186,13 @@ class Tensor:
 
     def tolist(self) -> Any:
         return self._array.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(t)`` for CPU tensors (device tensors refuse, as CuPy arrays do)."""
+        if self.device.type != "cpu":
+            raise TypeError(f"can't convert a {self.device} tensor to NumPy implicitly; use .cpu() or .numpy()")
+        array = self.detach().numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
 
     def __float__(self) -> float:
         return float(self.item())

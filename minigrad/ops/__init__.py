@@ -45,7 +45,11 @@ def _setitem(self: Tensor, index: Any, value: Any) -> None:
         apply_inplace(self, "setitem", lambda old: indexing.setitem(old, index, value), value)
         return
     index = indexing.normalize_index(index, self)
-    self.array[index] = value.array if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor):
+        value = to_device(value, self.device).array
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        value = self.xp.asarray(value)
+    self.array[index] = value
     self._version.value += 1
 
 
@@ -59,6 +63,8 @@ def _inplace(name: str, fn: Any) -> Any:
 
 
 def _fill(old: Tensor, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        value = to_device(value, old.device)
     return indexing.setitem(old, Ellipsis, value)
 
 

@@ -40,8 +40,10 @@ def promote(*operands: Any, floating: bool = False) -> list[Tensor]:
     for x in operands:
         if isinstance(x, Tensor):
             out.append(x if x.dtype == dtype else x.to(dtype))
-        else:
+        elif isinstance(x, np.ndarray):
             out.append(Tensor(like.xp.asarray(x, dtype=dtype)))
+        else:
+            out.append(Tensor(like.xp.full((), x, dtype=dtype)))
     return out
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minigrad.autograd.function import Function
 from minigrad.ops.shape import broadcast_shapes, normalize_dim
 from minigrad.tensor import Tensor
@@ -20,7 +22,7 @@ def normalize_index(index: Any, a: Tensor) -> Any:
     for item in items:
         if isinstance(item, Tensor):
             item = item.array
-        elif isinstance(item, list):
+        elif isinstance(item, (list, np.ndarray)):
             item = a.xp.asarray(item)
         if hasattr(item, "dtype") and item.dtype.kind == "f":
             raise IndexError(f"index: tensors used as indices must be long, int or bool, got {item.dtype}")
