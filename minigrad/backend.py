@@ -6,9 +6,10 @@ code runs on both. CuPy is imported lazily: minigrad works without it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -93,6 +94,12 @@ def register_backend(new: Backend) -> Backend | None:
     old = _BACKENDS.get(new.type)
     _BACKENDS[new.type] = new
     return old
+
+
+def unregister_backend(kind: str) -> None:
+    """Forget the backend of a device type, so the next use loads it afresh (CPU stays)."""
+    if kind != "cpu":
+        _BACKENDS.pop(kind, None)
 
 
 def set_default_device(spec: str | device) -> None:

@@ -6,7 +6,8 @@ the operators and methods (``+``, ``sum``, ``reshape``, ...) to ``Tensor`` when 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 

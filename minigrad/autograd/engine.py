@@ -10,7 +10,8 @@ thousand ops needs no recursion.
 from __future__ import annotations
 
 import heapq
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from minigrad.autograd import anomaly
 from minigrad.autograd.function import AccumulateGrad, Node, graph_position

@@ -23,6 +23,7 @@ loops run over blocks and taps, never over pixels, and measurably win (about 25 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -64,6 +65,7 @@ class Geometry:
     padding: Padding
     dilation: Pair
     out_hw: Pair
+    flat: bool
 
     @property
     def padded_hw(self) -> Pair:
@@ -74,10 +76,6 @@ class Geometry:
     def taps(self) -> list[Pair]:
         """Kernel positions in row-major order."""
         return [(i, j) for i in range(self.kernel[0]) for j in range(self.kernel[1])]
-
-    @property
-    def flat(self) -> bool:
-        return self.stride == (1, 1)
 
     @property
     def row_len(self) -> int:
@@ -91,8 +89,11 @@ class Geometry:
 
 
 def geometry(in_hw: Pair, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair,
-             ceil_mode: bool = False) -> Geometry:
-    """The geometry of a convolution or pooling; ``ceil_mode`` pads the bottom and right as needed."""
+             ceil_mode: bool = False, flat: bool | None = None) -> Geometry:
+    """The geometry of a convolution or pooling; ``ceil_mode`` pads the bottom and right as needed.
+
+    ``flat`` (the default for stride 1) chooses the flat layout described in the module docstring.
+    """
     top, bottom, left, right = padding
     out_h = out_size(in_hw[0], kernel[0], stride[0], (top, bottom), dilation[0], ceil_mode)
     out_w = out_size(in_hw[1], kernel[1], stride[1], (left, right), dilation[1], ceil_mode)
@@ -100,7 +101,8 @@ def geometry(in_hw: Pair, kernel: Pair, stride: Pair, padding: Padding, dilation
     reach_w = (out_w - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1
     bottom = max(bottom, reach_h - in_hw[0] - top)
     right = max(right, reach_w - in_hw[1] - left)
-    return Geometry(in_hw, kernel, stride, (top, bottom, left, right), dilation, (out_h, out_w))
+    flat = stride == (1, 1) if flat is None else flat
+    return Geometry(in_hw, kernel, stride, (top, bottom, left, right), dilation, (out_h, out_w), flat)
 
 
 # ---- windows ---------------------------------------------------------------------------------
@@ -201,7 +203,7 @@ def _columns(windows: Any, chunk: Chunk) -> Any:
     if chunk.tap is not None:
         return windows[:, :, :, chunk.tap[0], chunk.tap[1]]
     cols = xp.ascontiguousarray(windows[:, :, chunk.channels])
-    return cols.reshape(cols.shape[0], cols.shape[1], -1, cols[0, 0, 0, 0, 0].size)
+    return cols.reshape(*cols.shape[:2], -1, math.prod(cols.shape[5:]))
 
 
 def _weights(w: Any, chunk: Chunk, groups: int) -> Any:
@@ -280,3 +282,107 @@ def conv2d_weight_grad(x: Any, gy: Any, geom: Geometry, groups: int) -> Any:
             else:
                 gw[:, :, :, chunk.tap[0], chunk.tap[1]] += part
     return gw.reshape(o, c_group, *geom.kernel)
+
+
+# ---- pooling ---------------------------------------------------------------------------------
+
+def _pool_windows(xpad: Any, geom: Geometry) -> Any:
+    """Tap windows ``(N, C, kH, kW, Ho, Wo)`` of a pooling (geometry built with ``flat=False``)."""
+    return tap_windows(xpad, geom)[:, 0]
+
+
+def _first_real_tap(geom: Geometry, xp: Any) -> Any:
+    """Per output position, the first tap that lies on the input rather than on the padding."""
+    starts = []
+    for axis in range(2):
+        position = xp.arange(geom.out_hw[axis]) * geom.stride[axis] - geom.padding[2 * axis]
+        step = geom.dilation[axis]
+        starts.append(xp.maximum(0, (-position + step - 1) // step))
+    return starts[0][:, None] * geom.kernel[1] + starts[1][None, :]
+
+
+def max_pool2d_taps(x: Any, geom: Geometry) -> Any:
+    """Per window of ``x``, the tap holding its maximum (an ``int64`` array ``(N, C, Ho, Wo)``).
+
+    Ties go to the first maximum in row-major window order and NaN wins, as in PyTorch; a
+    window of only -inf picks its first tap on the input.
+    """
+    xp = get_array_module(x)
+    windows = _pool_windows(pad_image(x, geom.padding, -math.inf), geom)
+    shape = x.shape[:2] + geom.out_hw
+    best = xp.full(shape, -math.inf, dtype=x.dtype)
+    index = xp.empty(shape, dtype=np.int64)
+    index[...] = _first_real_tap(geom, xp)
+    for t, (i, j) in enumerate(geom.taps):
+        value = windows[:, :, i, j]
+        take = (value > best) | xp.isnan(value)
+        xp.copyto(best, value, where=take)
+        xp.copyto(index, t, where=take)
+    return index
+
+
+def max_pool2d_scatter(gy: Any, index: Any, geom: Geometry) -> Any:
+    """Each output's value added to the input position that its tap ``index`` names."""
+    xp = get_array_module(gy)
+    gxpad = xp.zeros(gy.shape[:2] + geom.padded_hw, dtype=gy.dtype)
+    windows = _pool_windows(gxpad, geom)
+    for t, (i, j) in enumerate(geom.taps):
+        view = windows[:, :, i, j]
+        xp.add(view, xp.where(index == t, gy, 0), out=view)
+    return crop_image(gxpad, geom)
+
+
+def max_pool2d_gather(gx: Any, index: Any, geom: Geometry) -> Any:
+    """The input value at each window's tap ``index``: max pooling, given the winners."""
+    xp = get_array_module(gx)
+    windows = _pool_windows(pad_image(gx, geom.padding), geom)
+    out = xp.zeros(index.shape, dtype=gx.dtype)
+    for t, (i, j) in enumerate(geom.taps):
+        xp.copyto(out, windows[:, :, i, j], where=index == t)
+    return out
+
+
+def pool_divisor(geom: Geometry, padding: Pair, count_include_pad: bool, xp: Any, dtype: Any) -> Any:
+    """How many values each average-pooling window divides by, ``(Ho, Wo)``, PyTorch's rule.
+
+    Windows are clipped to the input plus ``padding`` (the ``ceil_mode`` overhang never counts);
+    without ``count_include_pad`` they are clipped to the input itself.
+    """
+    sizes = []
+    for axis in range(2):
+        start = xp.arange(geom.out_hw[axis]) * geom.stride[axis] - padding[axis]
+        end = xp.minimum(start + geom.kernel[axis], geom.in_hw[axis] + padding[axis])
+        if not count_include_pad:
+            start, end = xp.maximum(start, 0), xp.minimum(end, geom.in_hw[axis])
+        sizes.append(end - start)
+    return (sizes[0][:, None] * sizes[1][None, :]).astype(dtype)
+
+
+def avg_pool2d(x: Any, geom: Geometry, divisor: Any) -> Any:
+    """Window sums of ``x`` (zero padded) divided by ``divisor``."""
+    return _pool_windows(pad_image(x, geom.padding), geom).sum(axis=(2, 3)) / divisor
+
+
+def avg_pool2d_scatter(gy: Any, geom: Geometry, divisor: Any) -> Any:
+    """Gradient of ``avg_pool2d``: each output's gradient, divided, goes to its whole window."""
+    xp = get_array_module(gy)
+    gxpad = xp.zeros(gy.shape[:2] + geom.padded_hw, dtype=gy.dtype)
+    windows = _pool_windows(gxpad, geom)
+    share = gy / divisor
+    for i, j in geom.taps:
+        view = windows[:, :, i, j]
+        xp.add(view, share, out=view)
+    return crop_image(gxpad, geom)
+
+
+# ---- constant padding of any dimensions ------------------------------------------------------
+
+def pad_constant(a: Any, pads: list[Pair], value: float) -> Any:
+    """``a`` with ``pads[d] = (before, after)`` values added to dimension ``d``; negative crops."""
+    xp = get_array_module(a)
+    shape = tuple(n + before + after for n, (before, after) in zip(a.shape, pads))
+    out = xp.full(shape, value, dtype=a.dtype)
+    source = tuple(slice(max(0, -before), n - max(0, -after)) for n, (before, after) in zip(a.shape, pads))
+    target = tuple(slice(max(0, before), m - max(0, after)) for m, (before, after) in zip(shape, pads))
+    out[target] = a[source]
+    return out

@@ -40,8 +40,8 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     except ValueError:
         raise RuntimeError(f"matmul: batch dimensions of {a.shape} and {b.shape} are not broadcastable") from None
     out = MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a, b.unsqueeze(-1) if b.ndim == 1 else b)
-    if b.ndim == 1:
-        out = out.squeeze(-1)
     if a.ndim == 1:
         out = out.squeeze(-2)
+    if b.ndim == 1:
+        out = out.squeeze(-1)
     return out

@@ -83,7 +83,7 @@ def cross_entropy(
 
     labels = target.array.reshape(-1)
     kept = labels != ignore_index
-    _check_labels(labels[kept], classes)
+    _check_labels(labels, kept, classes)
     safe_labels = xp.where(kept, labels, 0)
     picked = rows[xp.arange(labels.shape[0]), safe_labels]
 
@@ -153,8 +153,9 @@ def _check_cross_entropy_args(input, target, weight, reduction, label_smoothing)
     return classes
 
 
-def _check_labels(labels, classes: int) -> None:
-    bad = (labels < 0) | (labels >= classes)
+def _check_labels(labels, kept, classes: int) -> None:
+    """Raise for a kept label outside ``[0, classes)``; one device-to-host read of a single bool."""
+    bad = ((labels < 0) | (labels >= classes)) & kept
     if bool(bad.any()):
         value = int(labels[bad][0])
         raise IndexError(

@@ -5,7 +5,8 @@ They move or copy values without arithmetic, so each backward is the inverse mov
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import promote

@@ -1,0 +1,153 @@
+"""Pooling: ``max_pool2d`` and ``avg_pool2d`` with PyTorch's arguments, ties and divisors.
+
+Max pooling first finds, outside the graph, which tap of each window wins; the differentiable
+part is then a gather of the winners. Both poolings are linear in the values they route, so
+each backward is a scatter through the same windows and the scatter's backward is the pooling
+again, which keeps every gradient differentiable. Array kernels are in ``conv_kernels``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad.autograd.function import Function
+from minigrad.backend import get_array_module
+from minigrad.ops import conv_kernels as kernels
+from minigrad.ops.conv import IntOrPair, batched, check_floating, pair
+from minigrad.ops.conv_kernels import Geometry
+from minigrad.tensor import Tensor
+
+
+class MaxPoolScatter(Function):
+    """Each output's value added to the input position its window's winning tap names."""
+
+    @staticmethod
+    def forward(ctx, g, index, geom):
+        ctx.index, ctx.geom = index, geom
+        return Tensor(kernels.max_pool2d_scatter(g.array, index, geom))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPoolGather.apply(grad, ctx.index, ctx.geom), None, None
+
+
+class MaxPoolGather(Function):
+    """The input value at each window's winning tap (max pooling with the winners fixed)."""
+
+    @staticmethod
+    def forward(ctx, x, index, geom):
+        ctx.index, ctx.geom = index, geom
+        return Tensor(kernels.max_pool2d_gather(x.array, index, geom))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None
+
+
+class AvgPool2d(Function):
+    """Window sums divided by ``divisor`` (an array broadcasting to the output)."""
+
+    @staticmethod
+    def forward(ctx, x, geom, divisor):
+        ctx.geom, ctx.divisor = geom, divisor
+        return Tensor(kernels.avg_pool2d(x.array, geom, divisor))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPoolScatter.apply(grad, ctx.geom, ctx.divisor), None, None
+
+
+class AvgPoolScatter(Function):
+    """Each output's value, divided, added to every input of its window."""
+
+    @staticmethod
+    def forward(ctx, g, geom, divisor):
+        ctx.geom, ctx.divisor = geom, divisor
+        return Tensor(kernels.avg_pool2d_scatter(g.array, geom, divisor))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPool2d.apply(grad, ctx.geom, ctx.divisor), None, None
+
+
+def _pool_geometry(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                   ceil_mode: bool) -> tuple[Geometry, tuple[int, int]]:
+    """Checked pooling geometry and the symmetric ``padding`` it was built from."""
+    kernel = pair(kernel_size, "kernel_size", op, 1)
+    stride = kernel if stride is None or stride == [] or stride == () else pair(stride, "stride", op, 1)
+    pads = pair(padding, "padding", op, 0)
+    dilation = pair(dilation, "dilation", op, 1)
+    for axis in range(2):
+        if 2 * pads[axis] > dilation[axis] * (kernel[axis] - 1) + 1:
+            raise ValueError(
+                f"{op}: padding should be at most half of the effective kernel size, but got "
+                f"padding={pads}, kernel_size={kernel} and dilation={dilation}"
+            )
+    geom = kernels.geometry(x.shape[2:], kernel, stride, (pads[0], pads[0], pads[1], pads[1]),
+                            dilation, ceil_mode, flat=False)
+    if min(geom.out_hw) < 1:
+        raise ValueError(
+            f"{op}: given input of shape {x.shape}, the calculated output size {geom.out_hw} is "
+            f"too small (kernel_size={kernel}, stride={stride}, padding={pads}, dilation={dilation})"
+        )
+    return geom, pads
+
+
+def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+               padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """Maximum over each window, as ``torch.nn.functional.max_pool2d`` (padding counts as -inf).
+
+    Ties send the gradient to the first maximum in row-major window order; ``return_indices``
+    also returns each maximum's flat index ``h * W + w`` in its input plane.
+
+    >>> import minigrad
+    >>> max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+    op = "max_pool2d"
+    check_floating(op, input=input)
+    x, unbatched = batched(op, input)
+    geom, _ = _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode)
+    index = kernels.max_pool2d_taps(x.array, geom)
+    y = MaxPoolGather.apply(x, index, geom)
+    indices = Tensor(_flat_indices(index, geom))
+    if unbatched:
+        y, indices = y.squeeze(0), indices.squeeze(0)
+    return (y, indices) if return_indices else y
+
+
+def _flat_indices(index: Any, geom: Geometry) -> Any:
+    """Winning taps as PyTorch's indices: ``h * W + w`` in each (unpadded) input plane."""
+    xp = get_array_module(index)
+    k_w = geom.kernel[1]
+    rows = xp.arange(geom.out_hw[0])[:, None] * geom.stride[0] - geom.padding[0] + index // k_w * geom.dilation[0]
+    cols = xp.arange(geom.out_hw[1])[None, :] * geom.stride[1] - geom.padding[2] + index % k_w * geom.dilation[1]
+    return rows * geom.in_hw[1] + cols
+
+
+def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+               padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Mean over each window, as ``torch.nn.functional.avg_pool2d``.
+
+    ``count_include_pad`` counts the zero padding in the divisor; ``divisor_override`` replaces it.
+
+    >>> import minigrad
+    >>> avg_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
+    op = "avg_pool2d"
+    check_floating(op, input=input)
+    x, unbatched = batched(op, input)
+    geom, pads = _pool_geometry(op, x, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if not isinstance(divisor_override, int) or isinstance(divisor_override, bool) or divisor_override < 1:
+            raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
+        divisor = x.xp.asarray(divisor_override, dtype=x.dtype)
+    else:
+        divisor = kernels.pool_divisor(geom, pads, count_include_pad, x.xp, x.dtype)
+    y = AvgPool2d.apply(x, geom, divisor)
+    return y.squeeze(0) if unbatched else y
