@@ -1,8 +1,15 @@
-"""Test set-up: hypothesis profiles (``dev`` locally, ``ci`` when the CI variable is set)."""
+"""Test set-up: hypothesis profiles, and running the device-neutral suites on two backends.
+
+The op, autograd, nn and optim suites run twice: on NumPy, and with the strict CuPy stand-in
+as the default device, so a stray NumPy call on device data fails a test on every machine.
+"""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from minigrad.testing.standin import use_standin
 
 settings.register_profile(
     "dev", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -17,3 +24,33 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+DEVICE_SUITES = {
+    "test_engine",
+    "test_properties_ops",
+    "test_conv",
+    "test_pool",
+    "test_corr2d",
+    "test_nn",
+    "test_optim",
+    "test_activation_loss",
+    "test_data",
+    "test_chapter",
+}
+
+
+def pytest_generate_tests(metafunc):
+    if "array_backend" in metafunc.fixturenames:
+        suite = metafunc.module.__name__.rpartition(".")[2]
+        backends = ["numpy", "standin"] if suite in DEVICE_SUITES else ["numpy"]
+        metafunc.parametrize("array_backend", backends, scope="module")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _default_device(array_backend):
+    """NumPy as it is, or every new tensor on the stand-in "cuda" device."""
+    if array_backend == "numpy":
+        yield
+        return
+    with use_standin(default=True):
+        yield
