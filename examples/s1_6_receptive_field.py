@@ -7,7 +7,7 @@ X = torch.arange(9.0).reshape(3, 3).requires_grad_()
 K = torch.ones(2, 2)
 
 Y1 = F.corr2d(X, K)
-(g1,) = torch.autograd.grad(Y1[0, 0], X)
+(g1,) = torch.autograd.grad(Y1[0, 0], X, retain_graph=True)
 print("one 2x2 layer, output [0, 0] sees:\n", (g1 != 0).long())
 
 Y2 = F.corr2d(Y1, K)

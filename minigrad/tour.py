@@ -84,7 +84,7 @@ def receptive_field() -> list[minigrad.Tensor]:
     X = minigrad.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], requires_grad=True)
     K = minigrad.ones(2, 2)
     one_layer = F.corr2d(X, K)
-    (grad,) = minigrad.autograd.grad(one_layer[0, 0], X)
+    (grad,) = minigrad.autograd.grad(one_layer[0, 0], X, retain_graph=True)
     supports.append(grad != 0)
     print(f"receptive field of output [0, 0] after one 2x2 layer:\n{supports[-1].numpy().astype(int)}")
     two_layers = F.corr2d(one_layer, K)

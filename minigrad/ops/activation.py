@@ -10,9 +10,9 @@ from __future__ import annotations
 from minigrad.tensor import Tensor
 
 
-def relu(input: Tensor) -> Tensor:
-    """``max(input, 0)`` elementwise, as ``Tensor.relu``."""
-    return input.relu()
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(input, 0)`` elementwise, as ``Tensor.relu`` (``Tensor.relu_`` when ``inplace``)."""
+    return input.relu_() if inplace else input.relu()
 
 
 def sigmoid(input: Tensor) -> Tensor:

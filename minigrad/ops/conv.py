@@ -15,7 +15,8 @@ one's backward is made of the other two. ``corr2d`` is the one-image, one-channe
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from minigrad import dtypes
 from minigrad.autograd.function import Function

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -332,10 +332,13 @@ def max_pool2d_scatter(gy: Any, index: Any, geom: Geometry) -> Any:
     return crop_image(gxpad, geom)
 
 
-def max_pool2d_gather(gx: Any, index: Any, geom: Geometry) -> Any:
-    """The input value at each window's tap ``index``: max pooling, given the winners."""
+def max_pool2d_gather(gx: Any, index: Any, geom: Geometry, fill: float = 0.0) -> Any:
+    """The value at each window's tap ``index`` (``fill`` where it is padding): max pooling, given the winners.
+
+    Only a window that lies wholly on padding (possible with dilation) reads ``fill``.
+    """
     xp = get_array_module(gx)
-    windows = _pool_windows(pad_image(gx, geom.padding), geom)
+    windows = _pool_windows(pad_image(gx, geom.padding, fill), geom)
     out = xp.zeros(index.shape, dtype=gx.dtype)
     for t, (i, j) in enumerate(geom.taps):
         xp.copyto(out, windows[:, :, i, j], where=index == t)

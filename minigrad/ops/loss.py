@@ -6,7 +6,9 @@ import warnings
 
 import numpy as np
 
+from minigrad.backend import backend_of
 from minigrad.ops.activation import log_softmax
+from minigrad.ops.elementwise import where
 from minigrad.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -83,9 +85,11 @@ def cross_entropy(
 
     labels = target.array.reshape(-1)
     kept = labels != ignore_index
-    _check_labels(labels, kept, classes)
-    safe_labels = xp.where(kept, labels, 0)
+    bad = _bad_labels(labels, kept, classes)
+    safe_labels = xp.where(kept if bad is None else kept & ~bad, labels, 0)
     picked = rows[xp.arange(labels.shape[0]), safe_labels]
+    if bad is not None:
+        picked = where(Tensor(bad), float("nan"), picked)
 
     dtype = input.dtype
     target_weight = kept.astype(dtype)
@@ -153,12 +157,19 @@ def _check_cross_entropy_args(input, target, weight, reduction, label_smoothing)
     return classes
 
 
-def _check_labels(labels, kept, classes: int) -> None:
-    """Raise for a kept label outside ``[0, classes)``; one device-to-host read of a single bool."""
+def _bad_labels(labels, kept, classes: int):
+    """Raise for a kept label outside ``[0, classes)`` on the CPU.
+
+    On a GPU that check would cost a device-to-host sync every step, so there the mask of bad
+    labels is returned instead and their losses become NaN (``detect_anomaly`` names the op).
+    """
     bad = ((labels < 0) | (labels >= classes)) & kept
+    if backend_of(labels).type != "cpu":
+        return bad
     if bool(bad.any()):
         value = int(labels[bad][0])
         raise IndexError(
             f"cross_entropy: target {value} is out of bounds for {classes} classes "
             f"(valid class indices are 0..{classes - 1})"
         )
+    return None

@@ -8,6 +8,7 @@ again, which keeps every gradient differentiable. Array kernels are in ``conv_ke
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from minigrad.autograd.function import Function
@@ -28,20 +29,24 @@ class MaxPoolScatter(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPoolGather.apply(grad, ctx.index, ctx.geom), None, None
+        return MaxPoolGather.apply(grad, ctx.index, ctx.geom, 0.0), None, None
 
 
 class MaxPoolGather(Function):
-    """The input value at each window's winning tap (max pooling with the winners fixed)."""
+    """The input value at each window's winning tap: max pooling with the winners fixed.
+
+    ``fill`` is what a window wholly on the padding reads: -inf for the pooling, 0 for its
+    use as the adjoint of ``MaxPoolScatter``.
+    """
 
     @staticmethod
-    def forward(ctx, x, index, geom):
+    def forward(ctx, x, index, geom, fill):
         ctx.index, ctx.geom = index, geom
-        return Tensor(kernels.max_pool2d_gather(x.array, index, geom))
+        return Tensor(kernels.max_pool2d_gather(x.array, index, geom, fill))
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None
+        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None, None
 
 
 class AvgPool2d(Function):
@@ -77,12 +82,11 @@ def _pool_geometry(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: A
     stride = kernel if stride is None or stride == [] or stride == () else pair(stride, "stride", op, 1)
     pads = pair(padding, "padding", op, 0)
     dilation = pair(dilation, "dilation", op, 1)
-    for axis in range(2):
-        if 2 * pads[axis] > dilation[axis] * (kernel[axis] - 1) + 1:
-            raise ValueError(
-                f"{op}: padding should be at most half of the effective kernel size, but got "
-                f"padding={pads}, kernel_size={kernel} and dilation={dilation}"
-            )
+    if 2 * pads[0] > kernel[0] or 2 * pads[1] > kernel[1]:
+        raise ValueError(
+            f"{op}: padding should be at most half of kernel size, but got padding={pads} and "
+            f"kernel_size={kernel}"
+        )
     geom = kernels.geometry(x.shape[2:], kernel, stride, (pads[0], pads[0], pads[1], pads[1]),
                             dilation, ceil_mode, flat=False)
     if min(geom.out_hw) < 1:
@@ -111,7 +115,7 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
     x, unbatched = batched(op, input)
     geom, _ = _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode)
     index = kernels.max_pool2d_taps(x.array, geom)
-    y = MaxPoolGather.apply(x, index, geom)
+    y = MaxPoolGather.apply(x, index, geom, -math.inf)
     indices = Tensor(_flat_indices(index, geom))
     if unbatched:
         y, indices = y.squeeze(0), indices.squeeze(0)

@@ -32,7 +32,7 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
     out = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
     if len(out) != len(dims):
         raise RuntimeError(f"dim: dimension {dims} appears multiple times in the list of dims")
-    return out
+    return out if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and has nothing to reduce
 
 
 def _shape_args(shape: tuple) -> tuple[int, ...]:

@@ -1,0 +1,176 @@
+"""``Optimizer``: parameter groups, per-parameter state, ``zero_grad`` and state dicts.
+
+A subclass gives its hyperparameter defaults, checks them in ``_check_group`` and updates one
+parameter in ``_update``. ``state_dict()`` has PyTorch's layout: ``{"state": {index: {...}},
+"param_groups": [{..., "params": [index, ...]}]}``, parameters numbered in group order.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import enable_grad, no_grad
+from minigrad.backend import backend, backend_of, is_device_array
+from minigrad.nn.module import reset_grads
+from minigrad.tensor import Tensor
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+class Optimizer:
+    """Base class of the optimizers: holds ``param_groups`` and ``state``."""
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                "dicts, but got a Tensor"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Raise ``ValueError`` for an invalid hyperparameter; subclasses override this."""
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (defaults fill the rest)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        params = param_group.get("params")
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)) or params is None:
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                f"ordering of {type(params).__name__} is not defined"
+            )
+        params = list(params)
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(param).__name__}")
+            if not param.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters", stacklevel=3)
+        group = {**self.defaults, **param_group, "params": params}
+        self._check_group(group)
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if existing & {id(p) for p in params}:
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to ``None`` (skipped by ``step``), or to zeros."""
+        reset_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; returns the loss ``closure()`` computes.
+
+        ``closure`` (optional) re-evaluates the model and its gradients; it runs with grad mode on.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for param in group["params"]:
+                    if param.grad is not None:
+                        self._update(param, group)
+        return loss
+
+    def _update(self, param: Tensor, group: dict[str, Any]) -> None:
+        """Apply one step of the update rule to ``param`` (called under ``no_grad``)."""
+        raise NotImplementedError(f"{type(self).__name__} must define _update()")
+
+    def _state_for(self, param: Tensor) -> dict[str, Any]:
+        return self.state.setdefault(param, {})
+
+    # -- state dicts ------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """``{"state": {index: {name: value}}, "param_groups": [...]}``; values are the live tensors."""
+        index_of: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {key: value for key, value in group.items() if key != "params"}
+            packed["params"] = [index_of.setdefault(id(p), len(index_of)) for p in group["params"]]
+            groups.append(packed)
+        state = {
+            index_of[id(param)]: dict(values)
+            for param, values in self.state.items()
+            if id(param) in index_of
+        }
+        return {"state": dict(sorted(state.items())), "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore state and hyperparameters saved by ``state_dict()``, copying the tensors.
+
+        Everything is checked first; on an error nothing changes.
+        """
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError("optimizer state_dict must be a dict with keys 'state' and 'param_groups'")
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has {len(saved_groups)} parameter groups, "
+                f"this optimizer has {len(self.param_groups)}"
+            )
+        params_by_index: dict[Any, Tensor] = {}
+        for number, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"loaded state dict contains a parameter group ({number}) of "
+                    f"{len(saved['params'])} parameters that doesn't match the size of "
+                    f"optimizer's group ({len(group['params'])})"
+                )
+            params_by_index.update(zip(saved["params"], group["params"]))
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for index, values in state_dict["state"].items():
+            if index not in params_by_index:
+                raise ValueError(f"loaded state dict has state for unknown parameter index {index!r}")
+            param = params_by_index[index]
+            new_state[param] = {
+                key: _copy_state_value(key, value, param) for key, value in values.items()
+            }
+        self.param_groups = [
+            {**saved, "params": group["params"]} for saved, group in zip(saved_groups, self.param_groups)
+        ]
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for number, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {number}")
+            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
+        return "\n".join(lines + [")"])
+
+
+def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
+    """A copy of one saved state value: tensors go to ``param``'s device (and dtype, except ``step``)."""
+    if isinstance(value, Tensor):
+        value = value.array
+    if not (isinstance(value, np.ndarray) or is_device_array(value)):
+        return value
+    if key == "step":
+        return Tensor(backend_of(value).to_host(value).copy())
+    if tuple(value.shape) != tuple(param.shape):
+        raise ValueError(
+            f"loaded optimizer state '{key}' has shape {tuple(value.shape)}, but its parameter "
+            f"has shape {tuple(param.shape)}"
+        )
+    target = backend(param.device)
+    host = backend_of(value).to_host(value)
+    return Tensor(target.from_host(np.array(host, dtype=np.dtype(param.dtype))))

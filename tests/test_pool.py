@@ -1,0 +1,189 @@
+"""max_pool2d, avg_pool2d and their layers: PyTorch parity (ties included), gradients, errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad import nn
+from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.ops.conv_kernels import out_size
+from minigrad.testing import assert_close
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+
+def touches_input(config):
+    """Whether every window has a tap on the input (a dilated one can lie wholly on padding)."""
+    shape, kernel, stride, padding, dilation, ceil_mode = config
+    for axis in range(2):
+        size = out_size(shape[2 + axis], kernel[axis], stride[axis], (padding[axis],) * 2, dilation[axis], ceil_mode)
+        for out in range(size):
+            taps = out * stride[axis] - padding[axis] + dilation[axis] * np.arange(kernel[axis])
+            if not ((taps >= 0) & (taps < shape[2 + axis])).any():
+                return False
+    return True
+
+
+def pool_configs(dilation=True):
+    """Valid (shape, kernel, stride, padding, dilation, ceil_mode) whose windows all touch the input."""
+    return _pool_configs(dilation).filter(touches_input)
+
+
+@st.composite
+def _pool_configs(draw, dilation):
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dil = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilation else (1, 1)
+    reach = [d * (k - 1) + 1 for d, k in zip(dil, kernel)]
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    sides = [max(1, r - 2 * p) + draw(st.integers(0, 3)) for r, p in zip(reach, padding)]
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *sides)
+    return shape, kernel, stride, padding, dil, draw(st.booleans())
+
+
+def distinct(shape, seed):
+    """Values at least 0.01 apart: no finite-difference step crosses a max tie."""
+    values = np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape)
+    return minigrad.tensor(values * 0.01 - 1.0, requires_grad=True)
+
+
+def ties(shape, seed):
+    """Few distinct values: many ties for the max to break."""
+    return minigrad.tensor(np.random.default_rng(seed).integers(-2, 2, size=shape).astype(float), requires_grad=True)
+
+
+def host(t):
+    return t.detach().numpy()
+
+
+def check_against_torch(ours, theirs, x):
+    xt = torch.tensor(host(x), requires_grad=True)
+    expected = theirs(xt)
+    y = ours(x)
+    assert_close(y, expected.detach().numpy(), rtol=1e-12, atol=1e-12, equal_nan=True)
+    seed = np.random.default_rng(1).uniform(-1, 1, size=y.shape)
+    expected.backward(torch.tensor(seed))
+    y.backward(minigrad.tensor(seed))
+    assert_close(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@needs_torch
+@given(pool_configs(), st.booleans())
+def test_max_pool2d_matches_torch_including_ties(config, with_ties):
+    shape, kernel, stride, padding, dilation, ceil_mode = config
+    x = (ties if with_ties else distinct)(shape, 0)
+    args = (kernel, stride, padding, dilation, ceil_mode)
+    check_against_torch(lambda x: F.max_pool2d(x, *args), lambda x: torch.nn.functional.max_pool2d(x, *args), x)
+
+
+@needs_torch
+@given(pool_configs(dilation=False), st.booleans())
+def test_avg_pool2d_matches_torch(config, count_include_pad):
+    shape, kernel, stride, padding, _, ceil_mode = config
+    args = (kernel, stride, padding, ceil_mode, count_include_pad)
+    check_against_torch(lambda x: F.avg_pool2d(x, *args), lambda x: torch.nn.functional.avg_pool2d(x, *args),
+                        distinct(shape, 0))
+
+
+@needs_torch
+def test_max_pool2d_indices_nan_and_minus_infinity_match_torch():
+    x = np.array([[1.0, 3.0, 3.0, 2.0], [0.0, 3.0, 1.0, 1.0], [np.nan, 0.0, np.nan, 1.0], [-np.inf] * 4])
+    x = np.stack([x, np.full((4, 4), -np.inf)])[None]
+    for args in [(2, 1), (3, 2, 1), (3, 2, 1, 1, True), (2, 2, 1, 2)]:
+        y, index = F.max_pool2d(minigrad.tensor(x), *args, return_indices=True)
+        yt, index_t = torch.nn.functional.max_pool2d(torch.tensor(x), *args, return_indices=True)
+        assert_close(y, yt.numpy(), equal_nan=True)
+        assert np.array_equal(index.numpy(), index_t.numpy())
+
+
+@given(pool_configs())
+def test_max_pool2d_gradcheck_and_gradgradcheck(config):
+    shape, kernel, stride, padding, dilation, ceil_mode = config
+    pool = lambda x: F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)  # noqa: E731
+    x = distinct(shape, 0)
+    assert gradcheck(pool, (x,))
+    assert gradgradcheck(pool, (x,))
+
+
+@given(pool_configs(dilation=False), st.booleans())
+def test_avg_pool2d_gradcheck_and_gradgradcheck(config, count_include_pad):
+    shape, kernel, stride, padding, _, ceil_mode = config
+    pool = lambda x: F.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad)  # noqa: E731
+    x = distinct(shape, 0)
+    assert gradcheck(pool, (x,))
+    assert gradgradcheck(pool, (x,))
+
+
+def test_a_window_wholly_on_padding_gives_minus_infinity_and_no_gradient():
+    x = minigrad.tensor([[[[2.0]]]], requires_grad=True)
+    y = F.max_pool2d(x, (1, 2), stride=1, padding=(0, 1), dilation=(1, 2))
+    assert y.tolist() == [[[[-np.inf]]]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[[[0.0]]]]
+
+
+def test_tied_gradient_goes_to_the_first_maximum_in_row_major_order():
+    x = minigrad.tensor([[[[1.0, 3.0], [3.0, 3.0]]]], requires_grad=True)
+    F.max_pool2d(x, 2).sum().backward()
+    assert x.grad.tolist() == [[[[0.0, 1.0], [0.0, 0.0]]]]
+
+
+def test_overlapping_windows_accumulate_gradients():
+    x = minigrad.tensor(np.arange(9.0).reshape(1, 1, 3, 3), requires_grad=True)
+    F.max_pool2d(x, 2, stride=1).sum().backward()
+    assert x.grad.numpy()[0, 0].tolist() == [[0, 0, 0], [0, 1, 1], [0, 1, 1]]
+    x.grad = None
+    F.avg_pool2d(x, 2, stride=1).sum().backward()
+    assert x.grad.numpy()[0, 0].tolist() == [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]]
+
+
+def test_unbatched_input_and_dtype():
+    x = minigrad.randn(3, 6, 6)
+    assert F.max_pool2d(x, 2).shape == (3, 3, 3)
+    assert F.avg_pool2d(x, 3, padding=1).shape == (3, 2, 2)
+    assert F.max_pool2d(x, 2).dtype == F.avg_pool2d(x, 2).dtype == np.float32
+
+
+def test_divisor_override():
+    x = minigrad.ones(1, 1, 4, 4)
+    assert_close(F.avg_pool2d(x, 2, divisor_override=2), minigrad.full((1, 1, 2, 2), 2.0))
+
+
+BAD_POOL = [
+    ((1, 1, 4, 4), {"kernel_size": 2, "padding": 2}, ValueError, "at most half"),
+    ((1, 1, 4, 4), {"kernel_size": 5}, ValueError, "too small"),
+    ((1, 1, 4, 4), {"kernel_size": 0}, ValueError, "kernel_size must be positive"),
+    ((1, 1, 4, 4), {"kernel_size": 2, "stride": 0}, ValueError, "stride must be positive"),
+    ((1, 1, 4, 4), {"kernel_size": 2, "padding": -1}, ValueError, "padding must be non-negative"),
+    ((4, 4), {"kernel_size": 2}, ValueError, "3-D .* or 4-D"),
+]
+
+
+@pytest.mark.parametrize("pool", [F.max_pool2d, F.avg_pool2d])
+@pytest.mark.parametrize("shape, kwargs, error, message", BAD_POOL)
+def test_pools_reject_bad_input_clearly(pool, shape, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        pool(minigrad.zeros(*shape), **kwargs)
+
+
+def test_max_pool2d_rejects_zero_dilation():
+    with pytest.raises(ValueError, match="dilation must be positive"):
+        F.max_pool2d(minigrad.zeros(1, 1, 4, 4), 2, dilation=0)
+
+
+def test_pooling_layers():
+    x = minigrad.randn(2, 3, 7, 7)
+    assert_close(nn.MaxPool2d(3, 2, 1, ceil_mode=True)(x), F.max_pool2d(x, 3, 2, 1, ceil_mode=True))
+    assert_close(nn.AvgPool2d(2, count_include_pad=False, padding=1)(x),
+                 F.avg_pool2d(x, 2, padding=1, count_include_pad=False))
+    assert nn.MaxPool2d(2).stride == 2 and list(nn.MaxPool2d(2).parameters()) == []
+    y, index = nn.MaxPool2d(2, return_indices=True)(x)
+    assert index.dtype == np.int64 and index.shape == y.shape
