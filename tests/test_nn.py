@@ -463,7 +463,7 @@ def test_training_on_a_device_keeps_everything_there():
                 optimizer.zero_grad()
                 nn.CrossEntropyLoss()(model(features), labels).backward()
                 optimizer.step()
-            assert host_transfers.count == 3  # one bool per batch: cross_entropy's target check
+            assert host_transfers.count == 0  # a training step never syncs with the host
             assert all(isinstance(t.array, StandinArray) for state in optimizer.state.values()
                        for key, t in state.items() if key != "step")
         host_state = {k: v.cpu() for k, v in model.state_dict().items()}

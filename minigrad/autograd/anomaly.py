@@ -91,7 +91,7 @@ def check_forward(node: Any, outputs: tuple) -> None:
         if problem:
             raise RuntimeError(
                 f"Function '{node.function.__name__}' returned {problem} values in its {i}th output "
-                f"(forward).{_leaf_inputs(node)}\nThe op was created at:\n{_where(node)}"
+                f"(forward).{_leaf_inputs(node)}\nThe op was created at:\n{where(node)}"
             )
 
 
@@ -105,7 +105,7 @@ def check_backward(node: Any, grads: tuple) -> None:
             raise RuntimeError(
                 f"Function '{node.name()}' returned {problem} values in its {i}th output "
                 f"(backward: the gradient for input {i} of {node.function.__name__}).\n"
-                f"The forward op was created at:\n{_where(node)}"
+                f"The forward op was created at:\n{where(node)}"
             )
 
 
@@ -129,7 +129,7 @@ def _leaf_inputs(node: Any) -> str:
     return "".join(notes)
 
 
-def _where(node: Any) -> str:
+def where(node: Any) -> str:
     """The innermost line of user code in the stack recorded when ``node`` was created.
 
     When the op was created by a backward rule (``create_graph=True``), the rule's line follows.

@@ -164,17 +164,30 @@ def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, needed: se
         grads.get(i) if grads.get(i) is not None else _zeros(node.output_meta[i])
         for i in range(len(node.output_meta))
     ]
-    results = node.apply(inputs)
+    results = [
+        None if g is None else _fit(g, node.input_meta[i], node, i)
+        for i, g in enumerate(_apply(node, inputs))
+    ]
     if anomaly.is_anomaly_enabled():
         anomaly.check_backward(node, results)
     for observer in observers:
         observer(node, inputs, results)
     if not retain_graph:
         node.release()
-    for i, (edge, g) in enumerate(zip(node.next_functions, results)):
+    for edge, g in zip(node.next_functions, results):
         if edge is None or g is None or (needed is not None and edge[0] not in needed):
             continue
-        _add(buffers, edge[0], edge[1], _fit(g, node.input_meta[i], node, i))
+        _add(buffers, edge[0], edge[1], g)
+
+
+def _apply(node: Node, inputs: list[Tensor]) -> tuple:
+    """Run the node's backward; in anomaly mode an error also says where the op was created."""
+    if node.stack is None:
+        return node.apply(inputs)
+    try:
+        return node.apply(inputs)
+    except RuntimeError as err:
+        raise RuntimeError(f"{err}\nThe forward op {node.name()} was created at:\n{anomaly.where(node)}") from err
 
 
 def _zeros(meta: tuple) -> Tensor:

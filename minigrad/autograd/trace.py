@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from minigrad.autograd import engine
-from minigrad.autograd.grad_mode import no_grad
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class trace:
                 output_shapes=tuple(meta[0] for meta in node.output_meta),
                 grad_output_norms=tuple(_norm(g) for g in grad_outputs),
                 grad_input_norms=tuple(
-                    None if node.next_functions[i] is None else _norm(grad_inputs[i], node.input_meta[i][0])
+                    None if node.next_functions[i] is None else _norm(grad_inputs[i])
                     for i in tensor_args
                 ),
             )
@@ -100,17 +99,10 @@ class trace:
         return f"<trace of {len(self.steps)} backward steps>"
 
 
-def _norm(g: Any, shape: tuple[int, ...] | None = None) -> float | None:
-    """The Euclidean norm of a gradient (``None`` where an input gets no gradient).
-
-    A gradient that a rule returned in a broadcast shape is first summed to the input's
-    ``shape``, as the engine does before passing it on.
-    """
+def _norm(g: Any) -> float | None:
+    """The Euclidean norm of a gradient (``None`` where an input gets no gradient)."""
     if g is None:
         return None
-    if shape is not None and g.shape != shape:
-        with no_grad():
-            g = g.sum_to_size(shape)
     return float(g.xp.linalg.norm(g.array.ravel()))
 
 
