@@ -9,6 +9,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from minigrad.backend import set_default_device
 from minigrad.testing.standin import use_standin
 
 settings.register_profile(
@@ -39,18 +40,26 @@ DEVICE_SUITES = {
 }
 
 
+# MINIGRAD_TEST_GPU=1 (set by benchmarks/gpu.py on a GPU machine) adds a third run on CuPy.
+DEVICE_BACKENDS = ["numpy", "standin"] + (["cupy"] if os.environ.get("MINIGRAD_TEST_GPU") == "1" else [])
+
+
 def pytest_generate_tests(metafunc):
     if "array_backend" in metafunc.fixturenames:
         suite = metafunc.module.__name__.rpartition(".")[2]
-        backends = ["numpy", "standin"] if suite in DEVICE_SUITES else ["numpy"]
+        backends = DEVICE_BACKENDS if suite in DEVICE_SUITES else ["numpy"]
         metafunc.parametrize("array_backend", backends, scope="module")
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _default_device(array_backend):
-    """NumPy as it is, or every new tensor on the stand-in "cuda" device."""
+    """NumPy as it is, every new tensor on the stand-in "cuda" device, or on the real GPU."""
     if array_backend == "numpy":
         yield
-        return
-    with use_standin(default=True):
+    elif array_backend == "cupy":
+        set_default_device("cuda")
         yield
+        set_default_device("cpu")
+    else:
+        with use_standin(default=True):
+            yield
