@@ -32,6 +32,10 @@ def promote(*operands: Any, floating: bool = False) -> list[Tensor]:
 
     ``floating=True`` moves integer results to the default float dtype (true division).
     """
+    first = operands[0]
+    if isinstance(first, Tensor) and all(isinstance(x, Tensor) and x.dtype == first.dtype for x in operands):
+        if not floating or dtypes.is_floating(first.dtype):
+            return list(operands)
     dtype = dtypes.result_type(*(_meta(x) for x in operands))
     if floating and not dtypes.is_floating(dtype):
         dtype = dtypes.get_default_dtype()
