@@ -114,6 +114,8 @@ def get_default_device() -> device:
 
 def backend_of(array: Any) -> Backend:
     """The backend whose array type ``array`` is; NumPy arrays and scalars belong to the CPU."""
+    if type(array) is np.ndarray:
+        return _CPU
     for candidate in _BACKENDS.values():
         if candidate.type != "cpu" and isinstance(array, candidate.array_type):
             return candidate

@@ -39,10 +39,11 @@ class Tensor:
     __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__ instead of converting
 
     def __init__(self, array: Any, requires_grad: bool = False) -> None:
-        if isinstance(array, Tensor):
-            array = array.array
-        elif not is_device_array(array):
-            array = np.asarray(array)
+        if type(array) is not np.ndarray:  # the common case needs no further checks
+            if isinstance(array, Tensor):
+                array = array.array
+            elif not is_device_array(array):
+                array = np.asarray(array)
         self._array = array
         self._version = _Version()
         self._base: Tensor | None = None

@@ -15,7 +15,7 @@ import weakref
 from typing import Any
 
 from minigrad.autograd import anomaly
-from minigrad.autograd.grad_mode import is_grad_enabled, no_grad
+from minigrad.autograd.grad_mode import is_grad_enabled, swap_grad_enabled
 from minigrad.tensor import Tensor
 
 _sequence = itertools.count()
@@ -110,7 +110,7 @@ class Node:
         self.input_meta = tuple(
             (a.shape, a.dtype) if isinstance(a, Tensor) else None for a in inputs
         )
-        self.output_meta: list[tuple[tuple[int, ...], Any, Any]] = []
+        self.output_meta: list[tuple[tuple[int, ...], Any, Any]] = []  # shape, dtype, array module
         self.retained: dict[int, weakref.ref] = {}
         self.stack = traceback.extract_stack()[:-3] if anomaly.is_anomaly_enabled() else None
 
@@ -168,11 +168,14 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         _check_same_device(cls, args)
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = is_grad_enabled() and any(needs)
+        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        record = any(needs) and is_grad_enabled()
         ctx = Context(needs)
-        with no_grad():
+        previous = swap_grad_enabled(False)
+        try:
             outputs = cls.forward(ctx, *args)
+        finally:
+            swap_grad_enabled(previous)
         single = isinstance(outputs, Tensor)
         outputs_tuple = (outputs,) if single else tuple(outputs)
         if getattr(cls, "is_view", False):
@@ -195,7 +198,8 @@ class Function:
 
 
 def _check_same_device(cls: type, args: tuple[Any, ...]) -> None:
-    if len({type(a.array) for a in args if isinstance(a, Tensor)}) < 2:
+    kinds = {type(a._array) for a in args if isinstance(a, Tensor)}
+    if len(kinds) < 2:
         return
     devices = {a.device for a in args if isinstance(a, Tensor)}
     if len(devices) > 1:

@@ -15,6 +15,13 @@ def is_grad_enabled() -> bool:
     return getattr(_state, "enabled", True)
 
 
+def swap_grad_enabled(mode: bool) -> bool:
+    """Set recording on or off and return the previous setting (the fast path for ``Function.apply``)."""
+    previous = getattr(_state, "enabled", True)
+    _state.enabled = mode
+    return previous
+
+
 class set_grad_enabled:
     """Turn recording on or off inside a ``with`` block (or as a decorator), restoring it afterwards.
 

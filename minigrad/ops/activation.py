@@ -1,12 +1,13 @@
 """Activation functions: ``relu``, ``sigmoid``, ``tanh``, ``softmax`` and ``log_softmax``.
 
-Each is built from differentiable Tensor ops, so gradients of any order flow through it.
-``softmax`` and ``log_softmax`` subtract the (detached) row maximum first: the result is the
-same, and logits in the thousands no longer overflow ``exp``.
+``softmax`` and ``log_softmax`` are single ops that subtract the row maximum before ``exp``
+(the result is the same, and logits in the thousands no longer overflow); their backward rules
+use differentiable Tensor ops, so gradients of any order flow through them.
 """
 
 from __future__ import annotations
 
+from minigrad.autograd.function import Function
 from minigrad.tensor import Tensor
 
 
@@ -25,10 +26,39 @@ def tanh(input: Tensor) -> Tensor:
     return input.tanh()
 
 
-def _shifted(input: Tensor, dim: int) -> Tensor:
-    """``input`` minus its maximum along ``dim``; the shift is a constant, so it has no gradient."""
-    _check_dim(input, dim)
-    return input - input.detach().amax(dim=dim, keepdim=True)
+class Softmax(Function):
+    """exp(x) / sum(exp(x)); backward: y * (g - sum(g * y)), from the saved output y."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = x.xp.exp(x.array - x.array.max(axis=dim, keepdims=True))
+        out = Tensor(e / e.sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(dim=ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """x - log(sum(exp(x))); backward: g - exp(y) sum(g), from the saved output y."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = x.xp
+        shifted = x.array - x.array.max(axis=dim, keepdims=True)
+        out = Tensor(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad - out.exp() * grad.sum(dim=ctx.dim, keepdim=True), None
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
@@ -38,8 +68,7 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     >>> softmax(minigrad.tensor([1000.0, 1000.0]), dim=0).tolist()
     [0.5, 0.5]
     """
-    exps = _shifted(input, dim).exp()
-    return exps / exps.sum(dim=dim, keepdim=True)
+    return Softmax.apply(input, _check_dim(input, dim))
 
 
 def log_softmax(input: Tensor, dim: int) -> Tensor:
@@ -49,11 +78,11 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     >>> log_softmax(minigrad.tensor([0.0, 1e4]), dim=0).tolist()
     [-10000.0, 0.0]
     """
-    shifted = _shifted(input, dim)
-    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
+    return LogSoftmax.apply(input, _check_dim(input, dim))
 
 
-def _check_dim(input: Tensor, dim: int) -> None:
+def _check_dim(input: Tensor, dim: int) -> int | None:
+    """``dim`` as a non-negative axis (``None`` for a 0-d input), or a clear error."""
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
     ndim = max(input.ndim, 1)
@@ -62,3 +91,4 @@ def _check_dim(input: Tensor, dim: int) -> None:
             f"dim {dim} is out of range for a tensor of shape {tuple(input.shape)} "
             f"(expected a value in [{-ndim}, {ndim - 1}])"
         )
+    return dim % input.ndim if input.ndim else None

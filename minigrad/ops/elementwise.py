@@ -251,9 +251,23 @@ def _mask(condition: Any, like: Tensor) -> Tensor:
     return Tensor(condition.astype(like.dtype))
 
 
+class Relu(Function):
+    """max(a, 0); the gradient passes where the output is positive (0 at 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = Tensor(a.xp.maximum(a.array, 0))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return Masked.apply(grad, _mask(out.array > 0, out))
+
+
 def relu(a: Tensor) -> Tensor:
-    """max(a, 0); the gradient at 0 is 0, as in PyTorch."""
-    return Masked.apply(a, _mask(a.array > 0, a))
+    return Relu.apply(a)
 
 
 def abs(a: Tensor) -> Tensor:
