@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from minigrad.autograd import no_grad
-from minigrad.backend import backend, backend_of, device, is_device_array
+from minigrad.backend import backend, backend_of, is_device_array
+from minigrad.ops.device import parse_to_args
 from minigrad.tensor import Tensor
 
 
@@ -324,7 +325,9 @@ class Module:
         Accepts ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` and the keywords
         ``device=`` and ``dtype=``, as PyTorch's ``Module.to``.
         """
-        device, dtype = _parse_to_args(args, kwargs)
+        device, dtype = parse_to_args(args, kwargs)
+        if dtype is not None and dtype.kind != "f":
+            raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
 
         def convert(tensor: Tensor) -> Tensor:
             if dtype is not None and np.dtype(tensor.dtype).kind == "f":
@@ -451,23 +454,3 @@ def _to_tensor_like(source: Any, target: Tensor) -> Tensor:
     if not isinstance(source, target_backend.array_type):
         source = target_backend.from_host(backend_of(source).to_host(source))
     return Tensor(source.astype(np.dtype(target.dtype), copy=False))
-
-
-def _parse_to_args(args: tuple, kwargs: dict) -> tuple[Any, Any]:
-    """``(device, dtype)`` from the arguments of ``Module.to``; either may be ``None``."""
-    target_device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            target_device, dtype = arg.device, arg.dtype
-        elif isinstance(arg, (str, device)):
-            target_device = arg
-        else:
-            try:
-                dtype = np.dtype(arg)
-            except TypeError as err:
-                raise TypeError(f"to() expects a device or a dtype, got {arg!r}") from err
-    if dtype is not None and np.dtype(dtype).kind != "f":
-        raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
-    return target_device, dtype

@@ -11,24 +11,16 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import engine
-from minigrad.backend import device as Device
 from minigrad.ops import elementwise as ew
 from minigrad.ops import indexing, linalg, reduction, shape
-from minigrad.ops.device import to_device
+from minigrad.ops.device import parse_to_args, to_device
 from minigrad.ops.inplace import _records, apply_inplace
 from minigrad.tensor import Tensor
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
-    target_device, dtype = kwargs.get("device"), kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            target_device, dtype = arg.device, arg.dtype
-        elif isinstance(arg, (str, Device)):
-            target_device = arg
-        else:
-            dtype = arg
+    target_device, dtype = parse_to_args(args, kwargs)
     out = self if target_device is None else to_device(self, target_device)
     return out if dtype is None else ew.cast(out, dtype)
 
