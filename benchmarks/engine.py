@@ -18,6 +18,7 @@ import numpy as np
 
 import minigrad
 from minigrad.nn import functional as F
+from minigrad.testing.reference import corr2d_loop
 
 
 def median_seconds(fn: Callable[[], object], repeats: int) -> float:
@@ -28,15 +29,6 @@ def median_seconds(fn: Callable[[], object], repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def textbook_corr2d(X: minigrad.Tensor, K: minigrad.Tensor) -> minigrad.Tensor:
-    h, w = K.shape
-    Y = minigrad.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
-    return Y
 
 
 def tiny_graph(repeats: int) -> None:
@@ -65,7 +57,7 @@ def corr2d_case(name: str, X: np.ndarray, K: np.ndarray, repeats: int, loop_repe
         return step
 
     fast = median_seconds(run(F.corr2d), repeats)
-    slow = median_seconds(run(textbook_corr2d), loop_repeats)
+    slow = median_seconds(run(corr2d_loop), loop_repeats)
     print(f"corr2d fwd+bwd {name:>16}: vectorized {fast * 1e3:9.3f} ms   textbook loop {slow * 1e3:10.1f} ms"
           f"   speed-up {slow / fast:8.0f}x")
 
