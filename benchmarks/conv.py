@@ -9,9 +9,10 @@ For each shape (N, C_in, H, W, C_out, k, stride, padding, dilation), float32:
   minigrad's public API and PyTorch's ``torch.nn.functional.conv2d`` with autograd;
 * achieved GFLOP/s of forward+backward (3 x 2 N C_out C_in/groups kH kW H_out W_out), next to
   this machine's measured float32 matmul rate (a 2048 x 2048 product with NumPy);
-* the textbook loop (the chapter's ``corr2d``, one ``(X[i:i+h, j:j+w] * K).sum()`` per output
-  element, summed over input channels, stacked over output channels), forward only, timed on
-  the first images and scaled to the batch, where that takes under a few seconds;
+* the textbook loop (``minigrad.testing.reference.corr2d_loop`` on NumPy arrays, one
+  ``(X[i:i+h, j:j+w] * K).sum()`` per output element, summed over input channels and stacked over
+  output channels as the chapter's multi-channel version does), forward only, timed on the first
+  images and scaled to the batch, where that takes under a few seconds;
 * peak memory of one forward+backward: the rise of the process's peak resident set (Linux
   ``VmHWM``, reset through ``/proc/self/clear_refs``) above its resident set before the call,
   after a warm-up call, in a fresh process per framework and shape. glibc is told to return
@@ -19,8 +20,12 @@ For each shape (N, C_in, H, W, C_out, k, stride, padding, dilation), float32:
   of live buffers, not of a reuse pattern; the inputs and ``g`` exist before and are not counted.
 
 Each framework runs in its own process, alternating per shape, because PyTorch's OpenMP
-threads and NumPy's OpenBLAS threads slow each other down when they share one. Timings on a
-shared machine are noisy: the load average is printed with the table.
+threads and NumPy's OpenBLAS threads slow each other down when they share one. The timing
+processes keep freed memory (glibc's ``MALLOC_MMAP_THRESHOLD_`` 32 MiB, ``MALLOC_TRIM_THRESHOLD_``
+1 GiB), as a process does once a few training steps have run; a fresh process otherwise hands
+buffers of a few MB back to the system after each call and pays page faults on the next, which
+slows both frameworks several times on some shapes. Timings on a shared machine are noisy: the
+load average is printed with the table.
 """
 
 from __future__ import annotations
@@ -127,6 +132,8 @@ STEPS = {"minigrad": minigrad_steps, "torch": torch_steps}
 
 def textbook_forward_seconds(shape: tuple) -> float | None:
     """The chapter's loop on as many images as the budget allows, scaled to the batch."""
+    from minigrad.testing.reference import corr2d_loop
+
     n, c, h, w, o, k, s, p, d = shape
     if s != 1 or d != 1:
         return None
@@ -137,17 +144,9 @@ def textbook_forward_seconds(shape: tuple) -> float | None:
     x, weight, _, _ = data(shape)
     x = np.pad(x[:images], ((0, 0), (0, 0), (p, p), (p, p)))
 
-    def corr2d(X: np.ndarray, K: np.ndarray) -> np.ndarray:
-        h, w = K.shape
-        Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)
-        for i in range(Y.shape[0]):
-            for j in range(Y.shape[1]):
-                Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
-        return Y
-
     def run() -> None:
         for image in x:
-            np.stack([sum(corr2d(xc, kc) for xc, kc in zip(image, K)) for K in weight])
+            np.stack([sum(corr2d_loop(xc, kc) for xc, kc in zip(image, K)) for K in weight])
 
     start = time.perf_counter()
     run()
@@ -189,7 +188,12 @@ def memory_worker(framework: str, shape: tuple) -> dict:
 
 def run_worker(kind: str, framework: str, index: int, repeats: int) -> dict:
     """One worker in a fresh process (see the module docstring for the environment)."""
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # a checkout runs without installing
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    if kind == "memory":
+        env["MALLOC_MMAP_THRESHOLD_"] = str(64 << 10)
+    else:
+        env.update(MALLOC_MMAP_THRESHOLD_=str(32 << 20), MALLOC_TRIM_THRESHOLD_=str(1 << 30))
     command = [sys.executable, __file__, "--repeats", str(repeats), "--worker", kind, framework, str(index)]
     out = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,6 +1,5 @@
 """The chapter's corr2d, convolve2d and Corr2d layer: textbook loop, linearity, the examples."""
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

@@ -33,13 +33,11 @@ def _check_padding_mode(layer: str, padding_mode: str) -> None:
 class _ConvNd(Module):
     """Shared parameters and initialisation of ``Conv2d`` and ``ConvTranspose2d``."""
 
-    def __init__(self, weight_shape: tuple[int, ...], bias: bool, out_channels: int, device: Any,
-                 dtype: Any) -> None:
-        super().__init__()
+    def _create_parameters(self, weight_shape: tuple[int, ...], bias: bool, device: Any, dtype: Any) -> None:
         factory = {"device": device, "dtype": dtype}
         self.weight = Parameter(zeros(*weight_shape, **factory))
         if bias:
-            self.bias = Parameter(zeros(out_channels, **factory))
+            self.bias = Parameter(zeros(self.out_channels, **factory))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -73,6 +71,7 @@ class Conv2d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair, stride: IntOrPair = 1,
                  padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
         layer = "Conv2d"
         _check_channels(layer, in_channels, out_channels, groups)
         _check_padding_mode(layer, padding_mode)
@@ -89,8 +88,7 @@ class Conv2d(_ConvNd):
         else:
             self.padding = pair(padding, "padding", layer, 0)
         self.padding_mode = padding_mode
-        weight_shape = (out_channels, in_channels // groups, *self.kernel_size)
-        super().__init__(weight_shape, bias, out_channels, device, dtype)
+        self._create_parameters((out_channels, in_channels // groups, *self.kernel_size), bias, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
@@ -111,6 +109,7 @@ class ConvTranspose2d(_ConvNd):
                  padding: IntOrPair = 0, output_padding: IntOrPair = 0, groups: int = 1, bias: bool = True,
                  dilation: IntOrPair = 1, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
+        super().__init__()
         layer = "ConvTranspose2d"
         _check_channels(layer, in_channels, out_channels, groups)
         _check_padding_mode(layer, padding_mode)
@@ -121,8 +120,7 @@ class ConvTranspose2d(_ConvNd):
         self.output_padding = pair(output_padding, "output_padding", layer, 0)
         self.dilation = pair(dilation, "dilation", layer, 1)
         self.padding_mode = padding_mode
-        weight_shape = (in_channels, out_channels // groups, *self.kernel_size)
-        super().__init__(weight_shape, bias, out_channels, device, dtype)
+        self._create_parameters((in_channels, out_channels // groups, *self.kernel_size), bias, device, dtype)
 
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, int]:
         if output_size is None:

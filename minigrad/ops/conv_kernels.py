@@ -16,9 +16,10 @@ Two plans share this code (see ``_plan``):
 * *im2col*: the windows of all taps are copied into one column matrix, in chunks of input
   channels, so that few channels (or stride > 1) still make one product with ``K = C kH kW``.
 
-Both loop over *image blocks* sized so one block's operands stay in cache (about 4 MB); the
-loops run over blocks and taps, never over pixels, and measurably win (about 25 % on
-``(8, 128, 56, 56)``, see ``benchmarks/conv.py``) over one product per tap on the whole batch.
+Both run over *image blocks* of about ``BLOCK_BYTES`` of operands, so that the temporaries (a
+partial sum, a column matrix) are a block's, not the batch's: this keeps the peak memory of a
+large convolution near its inputs and outputs. The loops run over blocks and taps, never over
+pixels.
 """
 
 from __future__ import annotations
@@ -34,9 +35,8 @@ from minigrad.backend import get_array_module
 Pair = tuple[int, int]
 Padding = tuple[int, int, int, int]  # top, bottom, left, right
 
-SHIFT_MIN_CHANNELS = 32  # channels per group from which per-tap products beat im2col (measured)
-BLOCK_BYTES = 4 << 20  # operands of one image block: about the size of the L2 + L3 share
-COLUMN_BYTES = 32 << 20  # largest column matrix im2col builds at once
+SHIFT_MIN_CHANNELS = 128  # per group: from here per-tap products match im2col and copy nothing (measured)
+BLOCK_BYTES = 4 << 20  # operands of one image block, and so the size of its temporaries
 
 
 def out_size(size: int, kernel: int, stride: int, pad: Pair, dilation: int, ceil_mode: bool = False) -> int:
@@ -188,8 +188,7 @@ def _plan(geom: Geometry, n: int, c_group: int, o_group: int, groups: int, items
         chunks = [Chunk(slice(None), tap) for tap in geom.taps]
         rows = c_group
     else:
-        per_channel = n * groups * taps * grid * itemsize
-        step = max(1, min(c_group, COLUMN_BYTES // max(per_channel, 1)))
+        step = max(1, min(c_group, BLOCK_BYTES // (groups * taps * grid * itemsize)))
         chunks = [Chunk(slice(c, min(c + step, c_group)), None) for c in range(0, c_group, step)]
         rows = step * taps
     per_image = groups * (rows + o_group) * grid * itemsize
@@ -238,12 +237,13 @@ def conv2d(x: Any, w: Any, geom: Geometry, groups: int) -> Any:
     n, o = x.shape[0], w.shape[0]
     windows = tap_windows(pad_image(x, geom.padding), geom, groups)
     blocks, chunks = _plan(geom, n, w.shape[1], o // groups, groups, x.dtype.itemsize)
+    weights = [_weights(w, chunk, groups) for chunk in chunks]
     grid = xp.empty((n, groups, o // groups, geom.out_hw[0] * geom.row_len), dtype=x.dtype)
     for block in blocks:
         out = grid[block, ..., :geom.length]
         part = xp.empty(out.shape, dtype=x.dtype) if len(chunks) > 1 else None
         for k, chunk in enumerate(chunks):
-            product = xp.matmul(_weights(w, chunk, groups), _columns(windows[block], chunk), out=part if k else out)
+            product = xp.matmul(weights[k], _columns(windows[block], chunk), out=part if k else out)
             if k:
                 out += product
     return grid_output(grid, geom)
@@ -258,9 +258,10 @@ def conv2d_input_grad(gy: Any, w: Any, geom: Geometry, groups: int) -> Any:
     windows = tap_windows(gxpad, geom, groups)
     grid = output_grid(gy, geom, groups)
     blocks, chunks = _plan(geom, n, w.shape[1], w.shape[0] // groups, groups, gy.dtype.itemsize)
+    weights = [_weights(w, chunk, groups).swapaxes(-1, -2) for chunk in chunks]
     for block in blocks:
-        for chunk in chunks:
-            _scatter(windows[block], chunk, xp.matmul(_weights(w, chunk, groups).swapaxes(-1, -2), grid[block]))
+        for chunk, weight in zip(chunks, weights):
+            _scatter(windows[block], chunk, xp.matmul(weight, grid[block]))
     return crop_image(gxpad, geom)
 
 
@@ -276,7 +277,8 @@ def conv2d_weight_grad(x: Any, gy: Any, geom: Geometry, groups: int) -> Any:
     blocks, chunks = _plan(geom, n, c_group, o // groups, groups, x.dtype.itemsize)
     for block in blocks:
         for chunk in chunks:
-            part = xp.matmul(grid[block], _columns(windows[block], chunk).swapaxes(-1, -2)).sum(axis=0)
+            # (columns @ grid^T)^T: the same product, but BLAS runs this order faster on few channels
+            part = xp.matmul(_columns(windows[block], chunk), grid[block].swapaxes(-1, -2)).sum(axis=0).swapaxes(-1, -2)
             if chunk.tap is None:
                 gw[:, :, chunk.channels] += part.reshape(gw[:, :, chunk.channels].shape)
             else:
@@ -301,48 +303,54 @@ def _first_real_tap(geom: Geometry, xp: Any) -> Any:
     return starts[0][:, None] * geom.kernel[1] + starts[1][None, :]
 
 
-def max_pool2d_taps(x: Any, geom: Geometry) -> Any:
-    """Per window of ``x``, the tap holding its maximum (an ``int64`` array ``(N, C, Ho, Wo)``).
+def _pool_planes(xpad: Any, geom: Geometry) -> Any:
+    """Each tap's window values as one plane: a C-contiguous ``(kH * kW, N, C, Ho, Wo)`` copy."""
+    xp = get_array_module(xpad)
+    windows = _pool_windows(xpad, geom)
+    return xp.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(-1, *xpad.shape[:2], *geom.out_hw)
 
-    Ties go to the first maximum in row-major window order and NaN wins, as in PyTorch; a
-    window of only -inf picks its first tap on the input.
+
+def max_pool2d(x: Any, geom: Geometry) -> tuple[Any, Any]:
+    """Window maxima of ``x`` and the tap holding each (an ``int64`` array), as PyTorch picks it.
+
+    A tie goes to the first maximum in row-major window order, a window with a NaN to its last
+    NaN, and a window of only -inf to its first tap on the input.
     """
     xp = get_array_module(x)
-    windows = _pool_windows(pad_image(x, geom.padding, -math.inf), geom)
-    shape = x.shape[:2] + geom.out_hw
-    best = xp.full(shape, -math.inf, dtype=x.dtype)
-    index = xp.empty(shape, dtype=np.int64)
-    index[...] = _first_real_tap(geom, xp)
+    planes = _pool_planes(pad_image(x, geom.padding, -math.inf), geom)
+    taps = len(planes)
+    best = planes.max(axis=0)
+    rank = xp.arange(1, taps + 1, dtype=np.int64).reshape(-1, 1, 1, 1, 1)
+    index = taps - ((planes == best) * (taps + 1 - rank)).max(axis=0)  # the first tap at the max
+    last_nan = (xp.isnan(planes) * rank).max(axis=0)  # 1 + the last NaN's tap, or 0
+    index = xp.where(last_nan > 0, last_nan - 1, index)
+    xp.copyto(index, _first_real_tap(geom, xp), where=xp.isneginf(best))
+    return best, index
+
+
+def _scatter_planes(planes: Any, geom: Geometry) -> Any:
+    """Adjoint of ``_pool_planes``: each tap's plane added back where its window lies, unpadded."""
+    xp = get_array_module(planes)
+    gxpad = xp.zeros(planes.shape[1:3] + geom.padded_hw, dtype=planes.dtype)
+    windows = _pool_windows(gxpad, geom)
     for t, (i, j) in enumerate(geom.taps):
-        value = windows[:, :, i, j]
-        take = (value > best) | xp.isnan(value)
-        xp.copyto(best, value, where=take)
-        xp.copyto(index, t, where=take)
-    return index
+        view = windows[:, :, i, j]
+        xp.add(view, planes[t], out=view)
+    return crop_image(gxpad, geom)
 
 
 def max_pool2d_scatter(gy: Any, index: Any, geom: Geometry) -> Any:
     """Each output's value added to the input position that its tap ``index`` names."""
     xp = get_array_module(gy)
-    gxpad = xp.zeros(gy.shape[:2] + geom.padded_hw, dtype=gy.dtype)
-    windows = _pool_windows(gxpad, geom)
-    for t, (i, j) in enumerate(geom.taps):
-        view = windows[:, :, i, j]
-        xp.add(view, xp.where(index == t, gy, 0), out=view)
-    return crop_image(gxpad, geom)
+    taps = xp.arange(len(geom.taps), dtype=np.int64).reshape(-1, 1, 1, 1, 1)
+    return _scatter_planes((index == taps) * gy, geom)
 
 
-def max_pool2d_gather(gx: Any, index: Any, geom: Geometry, fill: float = 0.0) -> Any:
-    """The value at each window's tap ``index`` (``fill`` where it is padding): max pooling, given the winners.
-
-    Only a window that lies wholly on padding (possible with dilation) reads ``fill``.
-    """
+def max_pool2d_gather(gx: Any, index: Any, geom: Geometry) -> Any:
+    """The value at each window's tap ``index`` (0 where that is padding): the adjoint of the scatter."""
     xp = get_array_module(gx)
-    windows = _pool_windows(pad_image(gx, geom.padding, fill), geom)
-    out = xp.zeros(index.shape, dtype=gx.dtype)
-    for t, (i, j) in enumerate(geom.taps):
-        xp.copyto(out, windows[:, :, i, j], where=index == t)
-    return out
+    planes = _pool_planes(pad_image(gx, geom.padding), geom)
+    return xp.take_along_axis(planes, index[None], axis=0)[0]
 
 
 def pool_divisor(geom: Geometry, padding: Pair, count_include_pad: bool, xp: Any, dtype: Any) -> Any:
@@ -363,19 +371,14 @@ def pool_divisor(geom: Geometry, padding: Pair, count_include_pad: bool, xp: Any
 
 def avg_pool2d(x: Any, geom: Geometry, divisor: Any) -> Any:
     """Window sums of ``x`` (zero padded) divided by ``divisor``."""
-    return _pool_windows(pad_image(x, geom.padding), geom).sum(axis=(2, 3)) / divisor
+    return _pool_planes(pad_image(x, geom.padding), geom).sum(axis=0) / divisor
 
 
 def avg_pool2d_scatter(gy: Any, geom: Geometry, divisor: Any) -> Any:
     """Gradient of ``avg_pool2d``: each output's gradient, divided, goes to its whole window."""
     xp = get_array_module(gy)
-    gxpad = xp.zeros(gy.shape[:2] + geom.padded_hw, dtype=gy.dtype)
-    windows = _pool_windows(gxpad, geom)
     share = gy / divisor
-    for i, j in geom.taps:
-        view = windows[:, :, i, j]
-        xp.add(view, share, out=view)
-    return crop_image(gxpad, geom)
+    return _scatter_planes(xp.broadcast_to(share, (len(geom.taps), *share.shape)), geom)
 
 
 # ---- constant padding of any dimensions ------------------------------------------------------

@@ -1,14 +1,14 @@
 """Pooling: ``max_pool2d`` and ``avg_pool2d`` with PyTorch's arguments, ties and divisors.
 
-Max pooling first finds, outside the graph, which tap of each window wins; the differentiable
-part is then a gather of the winners. Both poolings are linear in the values they route, so
-each backward is a scatter through the same windows and the scatter's backward is the pooling
-again, which keeps every gradient differentiable. Array kernels are in ``conv_kernels``.
+Max pooling first finds which tap of each window wins (no gradient flows through that search);
+each output is then its winner's input value. Both poolings are linear in the values they
+route, so each backward is a scatter through the same windows, and the scatter's backward is
+the pooling again (for max pooling, the gather of the same winners): every gradient stays
+differentiable. The array kernels are in ``conv_kernels``.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from minigrad.autograd.function import Function
@@ -17,6 +17,22 @@ from minigrad.ops import conv_kernels as kernels
 from minigrad.ops.conv import IntOrPair, batched, check_floating, pair
 from minigrad.ops.conv_kernels import Geometry
 from minigrad.tensor import Tensor
+
+
+class MaxPool2d(Function):
+    """Max pooling, given what ``kernels.max_pool2d`` found: the maxima and their taps.
+
+    The search itself has no gradient; this records that each output is one input value.
+    """
+
+    @staticmethod
+    def forward(ctx, x, values, index, geom):
+        ctx.index, ctx.geom = index, geom
+        return Tensor(values)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None, None
 
 
 class MaxPoolScatter(Function):
@@ -29,24 +45,20 @@ class MaxPoolScatter(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPoolGather.apply(grad, ctx.index, ctx.geom, 0.0), None, None
+        return MaxPoolGather.apply(grad, ctx.index, ctx.geom), None, None
 
 
 class MaxPoolGather(Function):
-    """The input value at each window's winning tap: max pooling with the winners fixed.
-
-    ``fill`` is what a window wholly on the padding reads: -inf for the pooling, 0 for its
-    use as the adjoint of ``MaxPoolScatter``.
-    """
+    """The input value at each window's winning tap (0 for a window wholly on the padding)."""
 
     @staticmethod
-    def forward(ctx, x, index, geom, fill):
+    def forward(ctx, x, index, geom):
         ctx.index, ctx.geom = index, geom
-        return Tensor(kernels.max_pool2d_gather(x.array, index, geom, fill))
+        return Tensor(kernels.max_pool2d_gather(x.array, index, geom))
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None, None
+        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None
 
 
 class AvgPool2d(Function):
@@ -114,12 +126,12 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
     check_floating(op, input=input)
     x, unbatched = batched(op, input)
     geom, _ = _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode)
-    index = kernels.max_pool2d_taps(x.array, geom)
-    y = MaxPoolGather.apply(x, index, geom, -math.inf)
+    values, index = kernels.max_pool2d(x.array, geom)
+    y = MaxPool2d.apply(x, values, index, geom)
+    if not return_indices:
+        return y.squeeze(0) if unbatched else y
     indices = Tensor(_flat_indices(index, geom))
-    if unbatched:
-        y, indices = y.squeeze(0), indices.squeeze(0)
-    return (y, indices) if return_indices else y
+    return (y.squeeze(0), indices.squeeze(0)) if unbatched else (y, indices)
 
 
 def _flat_indices(index: Any, geom: Geometry) -> Any:
