@@ -1,8 +1,31 @@
-"""The affine map of a dense layer: ``input @ weight.T + bias``."""
+"""The affine map of a dense layer, ``input @ weight.T + bias``, as one op."""
 
 from __future__ import annotations
 
+from minigrad.autograd.function import Function
+from minigrad.ops.elementwise import promote
 from minigrad.tensor import Tensor
+
+
+class Linear(Function):
+    """y = x Wᵀ + b: dx = g W, dW = gᵀ x (over all leading dimensions), db = g summed to b."""
+
+    @staticmethod
+    def forward(ctx, input, weight, bias):
+        ctx.save_for_backward(input, weight)
+        out = input.array @ weight.array.T
+        if bias is not None:
+            out += bias.array
+        return Tensor(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, weight = ctx.saved_tensors
+        grad_input = grad @ weight if ctx.needs_input_grad[0] else None
+        grad_weight = None
+        if ctx.needs_input_grad[1]:
+            grad_weight = grad.reshape(-1, weight.shape[0]).T @ input.reshape(-1, weight.shape[1])
+        return grad_input, grad_weight, grad if ctx.needs_input_grad[2] else None
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -25,5 +48,5 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(
             f"linear: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}"
         )
-    output = input @ weight.T
-    return output if bias is None else output + bias
+    tensors = promote(input, weight) if bias is None else promote(input, weight, bias)
+    return Linear.apply(*tensors, *([None] if bias is None else []))
