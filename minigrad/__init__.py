@@ -8,7 +8,8 @@ tensor([[19., 25.],
         [37., 43.]])
 """
 
-from minigrad import ops as _ops  # attaches the Tensor operators and methods
+# Importing ``ops`` attaches the Tensor operators and methods; the rest builds on it.
+from minigrad import autograd, data, nn, ops, optim, viz
 from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import device, get_default_device, set_default_device
 from minigrad.dtypes import (
@@ -53,6 +54,7 @@ from minigrad.ops.shape import (
     unsqueeze,
 )
 from minigrad.random import manual_seed
+from minigrad.serialization import load, save
 from minigrad.tensor import (
     Tensor,
     arange,
@@ -73,7 +75,87 @@ from minigrad.tensor import (
     zeros,
     zeros_like,
 )
-from minigrad import autograd, data, nn, optim, viz  # noqa: E402  (these build on the names above)
-from minigrad.serialization import load, save
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "ops",
+    "Tensor",
+    "abs",
+    "amax",
+    "amin",
+    "arange",
+    "argmax",
+    "argmin",
+    "as_tensor",
+    "autograd",
+    "bool_",
+    "broadcast_shapes",
+    "broadcast_to",
+    "cat",
+    "clamp",
+    "cos",
+    "data",
+    "device",
+    "empty",
+    "enable_grad",
+    "exp",
+    "eye",
+    "flatten",
+    "flip",
+    "float16",
+    "float32",
+    "float64",
+    "full",
+    "full_like",
+    "gather",
+    "get_default_device",
+    "get_default_dtype",
+    "int32",
+    "int64",
+    "is_grad_enabled",
+    "linspace",
+    "load",
+    "log",
+    "logsumexp",
+    "manual_seed",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "nn",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "optim",
+    "permute",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
+    "relu",
+    "reshape",
+    "save",
+    "set_default_device",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "std",
+    "sum",
+    "tanh",
+    "tensor",
+    "transpose",
+    "unsqueeze",
+    "var",
+    "viz",
+    "where",
+    "zeros",
+    "zeros_like",
+]

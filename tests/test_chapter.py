@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as torch
-from minigrad import nn
-from minigrad import tour
+from minigrad import nn, tour
 from minigrad.nn import functional as F
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("s1_*.py"))
@@ -69,6 +68,8 @@ def test_learning_the_kernel_with_the_chapters_loop():
         conv2d.weight.grad.zero_()
         conv2d.bias.grad.zero_()
         losses.append(loss.item())
+        if (i + 1) % 5 == 0:
+            print(f"Step {i + 1}, loss {loss:.3f}")
     assert losses[-1] < 0.2 * losses[4]
     assert np.allclose(conv2d.weight.data.numpy(), [[1.0, -1.0]], atol=0.2)
     assert abs(conv2d.bias.data.item()) < 0.1

@@ -7,7 +7,7 @@ multiple of 0.1). Forward values are compared with NumPy along the way.
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
