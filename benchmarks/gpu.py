@@ -90,37 +90,46 @@ def conv_case(say: Report, shape: tuple, device: str, sync: Callable[[], None], 
     line = f"conv2d fwd+bwd {shape}: minigrad {ours * 1e3:8.2f} ms"
     torch_time = _torch_conv(x_host, w_host, repeats)
     if torch_time is not None:
-        line += f"   torch CUDA {torch_time * 1e3:8.2f} ms   ratio {ours / torch_time:5.2f}x"
+        line += f"   torch {TORCH_DEVICE} {torch_time * 1e3:8.2f} ms   ratio {ours / torch_time:5.2f}x"
     say(f"{line}   max rel. error vs CPU {error:.1e} ({'ok' if error < 1e-5 else 'TOO LARGE'})")
 
 
-def _torch_cuda():
+TORCH_DEVICE = "cuda"  # the dry run (--standin) times PyTorch on the CPU instead
+
+
+def _torch():
+    """PyTorch when it can run on ``TORCH_DEVICE``, else None."""
     try:
         import torch
     except ImportError:
         return None
-    return torch if torch.cuda.is_available() else None
+    return torch if TORCH_DEVICE == "cpu" or torch.cuda.is_available() else None
+
+
+def _torch_sync(torch) -> None:
+    if TORCH_DEVICE == "cuda":
+        torch.cuda.synchronize()
 
 
 def _torch_conv(x_host: np.ndarray, w_host: np.ndarray, repeats: int) -> float | None:
-    torch = _torch_cuda()
+    torch = _torch()
     if torch is None:
         return None
-    x = torch.tensor(x_host, device="cuda", requires_grad=True)
-    w = torch.tensor(w_host, device="cuda", requires_grad=True)
+    x = torch.tensor(x_host, device=TORCH_DEVICE, requires_grad=True)
+    w = torch.tensor(w_host, device=TORCH_DEVICE, requires_grad=True)
 
     def step() -> None:
         x.grad = w.grad = None
         torch.nn.functional.conv2d(x, w, padding=1).sum().backward()
 
-    return median_time(step, torch.cuda.synchronize, repeats)
+    return median_time(step, lambda: _torch_sync(torch), repeats)
 
 
 def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int) -> None:
     from minigrad import digits, optim
     from minigrad.data import DataLoader, TensorDataset
 
-    (x_train, y_train), _ = digits.load_digits_split(seed=0)
+    x_train, _, y_train, _ = (t.numpy() for t in digits.load_digits_split(seed=0))
     minigrad.manual_seed(0)
     model = digits.lenet().to(device)
     initial = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
@@ -136,7 +145,7 @@ def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int
 
     ours = median_time(epoch, sync, repeats)
     line = f"LeNet-digits epoch ({len(x_train)} images, batch 64): minigrad {ours * 1e3:8.1f} ms"
-    torch = _torch_cuda()
+    torch = _torch()
     if torch is not None:
         line += _torch_lenet_epoch(torch, model, initial, x_train, y_train, repeats, ours)
     say(line)
@@ -155,23 +164,23 @@ def _torch_lenet_epoch(torch, model, initial, x_train, y_train, repeats: int, ou
             layers.append(getattr(torch.nn, name)(layer.kernel_size, layer.stride))
         else:
             layers.append(getattr(torch.nn, name)())
-    net = torch.nn.Sequential(*layers).cuda()
+    net = torch.nn.Sequential(*layers).to(TORCH_DEVICE)
     net.load_state_dict({k: torch.tensor(v) for k, v in initial.items()})
-    x = torch.tensor(x_train, device="cuda")
-    y = torch.tensor(y_train, device="cuda")
+    x = torch.tensor(x_train, device=TORCH_DEVICE)
+    y = torch.tensor(y_train, device=TORCH_DEVICE)
     opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
     gen = torch.Generator(device="cpu").manual_seed(0)
 
     def epoch() -> None:
-        order = torch.randperm(len(x), generator=gen).cuda()
+        order = torch.randperm(len(x), generator=gen).to(TORCH_DEVICE)
         for start in range(0, len(x), 64):
             idx = order[start : start + 64]
             opt.zero_grad()
             torch.nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
             opt.step()
 
-    theirs = median_time(epoch, torch.cuda.synchronize, repeats)
-    return f"   torch CUDA {theirs * 1e3:8.1f} ms   ratio {ours / theirs:5.2f}x"
+    theirs = median_time(epoch, lambda: _torch_sync(torch), repeats)
+    return f"   torch {TORCH_DEVICE} {theirs * 1e3:8.1f} ms   ratio {ours / theirs:5.2f}x"
 
 
 def main() -> None:
@@ -185,6 +194,8 @@ def main() -> None:
     if args.standin:
         from minigrad.testing.standin import use_standin
 
+        global TORCH_DEVICE
+        TORCH_DEVICE = "cpu"
         context, sync = use_standin(), lambda: None
     else:
         import contextlib
