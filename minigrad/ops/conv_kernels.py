@@ -320,11 +320,12 @@ def max_pool2d(x: Any, geom: Geometry) -> tuple[Any, Any]:
     planes = _pool_planes(pad_image(x, geom.padding, -math.inf), geom)
     taps = len(planes)
     best = planes.max(axis=0)
-    rank = xp.arange(1, taps + 1, dtype=np.int64).reshape(-1, 1, 1, 1, 1)
-    index = taps - ((planes == best) * (taps + 1 - rank)).max(axis=0)  # the first tap at the max
-    last_nan = (xp.isnan(planes) * rank).max(axis=0)  # 1 + the last NaN's tap, or 0
-    index = xp.where(last_nan > 0, last_nan - 1, index)
-    xp.copyto(index, _first_real_tap(geom, xp), where=xp.isneginf(best))
+    # a NaN at tap t ranks taps + 1 + t, a maximum taps - t: the last NaN, else the first maximum
+    rank = xp.arange(taps, dtype=np.min_scalar_type(2 * taps)).reshape(-1, 1, 1, 1, 1)
+    top = (xp.isnan(planes) * (taps + 1 + rank) + (planes == best) * (taps - rank)).max(axis=0)
+    index = xp.where(top > taps, top - (taps + 1), taps - top).astype(np.int64)
+    if geom.padding[0] or geom.padding[2]:  # otherwise every window's first tap is on the input
+        xp.copyto(index, _first_real_tap(geom, xp), where=xp.isneginf(best))
     return best, index
 
 
