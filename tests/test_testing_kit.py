@@ -110,7 +110,7 @@ def test_matmul_shapes_multiply(shapes):
 def test_matmul_shapes_cover_vectors_and_batches():
     seen = set()
 
-    @settings(max_examples=100)
+    @settings(max_examples=100, derandomize=True, database=None)  # deterministic coverage check
     @given(mst.matmul_shapes())
     def collect(shapes):
         a, b = shapes.input_shapes
