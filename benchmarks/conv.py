@@ -88,6 +88,7 @@ def data(shape: tuple) -> tuple[np.ndarray, ...]:
 
 # ---- the two frameworks, behind one interface ---------------------------------------------------
 
+
 def minigrad_steps(shape: tuple) -> tuple[Callable[[], Any], Callable[[], Any]]:
     import minigrad
     import minigrad.nn.functional as F
@@ -160,6 +161,7 @@ def matmul_gflops(repeats: int) -> float:
 
 # ---- workers (run in fresh processes) ------------------------------------------------------------
 
+
 def _status(field: str) -> float:
     with open("/proc/self/status") as f:
         for line in f:
@@ -170,7 +172,10 @@ def _status(field: str) -> float:
 
 def time_worker(framework: str, shape: tuple, repeats: int) -> dict:
     forward, forward_backward = STEPS[framework](shape)
-    result = {"forward": median_seconds(forward, repeats), "forward_backward": median_seconds(forward_backward, repeats)}
+    result = {
+        "forward": median_seconds(forward, repeats),
+        "forward_backward": median_seconds(forward_backward, repeats),
+    }
     if framework == "minigrad":
         result["textbook"] = textbook_forward_seconds(shape)
     return result
@@ -201,11 +206,17 @@ def run_worker(kind: str, framework: str, index: int, repeats: int) -> dict:
 
 # ---- the report ----------------------------------------------------------------------------------
 
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--shapes", default=",".join(str(i) for i in range(len(SHAPES))),
-                        help="comma-separated indices into SHAPES")
+    parser.add_argument(
+        "--shapes",
+        default=",".join(str(i) for i in range(len(SHAPES))),
+        help="comma-separated indices into SHAPES",
+    )
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
@@ -213,7 +224,9 @@ def main() -> None:
     if args.worker:
         kind, framework, index = args.worker
         shape = SHAPES[int(index)]
-        result = time_worker(framework, shape, args.repeats) if kind == "time" else memory_worker(framework, shape)
+        result = (
+            time_worker(framework, shape, args.repeats) if kind == "time" else memory_worker(framework, shape)
+        )
         print(json.dumps(result))
         return
 
@@ -221,16 +234,21 @@ def main() -> None:
     if not args.no_torch:
         try:
             import torch  # noqa: F401
+
             frameworks.append("torch")
         except ImportError:
             print("PyTorch is not installed: minigrad only")
     memory = not args.no_memory and os.path.exists("/proc/self/clear_refs")
     rate = matmul_gflops(args.repeats)
-    print(f"float32, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
-          f"NumPy float32 matmul {rate:.0f} GFLOP/s; median of {args.repeats}")
-    header = (f"{'N, C, H, W, O, k, s, p, d':>28} | {'fwd ms':>7} {'torch':>7} {'x':>5} | {'f+b ms':>8} "
-              f"{'torch':>8} {'x':>5} | {'GFLOP/s':>7} {'%mm':>4} | {'loop ms':>9} {'speed-up':>8} | "
-              f"{'peak MB':>7} {'torch':>6} {'x':>5}")
+    print(
+        f"float32, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
+        f"NumPy float32 matmul {rate:.0f} GFLOP/s; median of {args.repeats}"
+    )
+    header = (
+        f"{'N, C, H, W, O, k, s, p, d':>28} | {'fwd ms':>7} {'torch':>7} {'x':>5} | {'f+b ms':>8} "
+        f"{'torch':>8} {'x':>5} | {'GFLOP/s':>7} {'%mm':>4} | {'loop ms':>9} {'speed-up':>8} | "
+        f"{'peak MB':>7} {'torch':>6} {'x':>5}"
+    )
     print(header)
     print("-" * len(header))
     for index in (int(i) for i in args.shapes.split(",")):
@@ -247,7 +265,10 @@ def main() -> None:
         if memory:
             peaks = {f: run_worker("memory", f, index, args.repeats)["peak_mb"] for f in frameworks}
             row += f" | {peaks['minigrad']:7.1f} " + (
-                f"{peaks['torch']:6.1f} {peaks['minigrad'] / peaks['torch']:5.2f}" if "torch" in peaks else f"{'-':>6} {'-':>5}")
+                f"{peaks['torch']:6.1f} {peaks['minigrad'] / peaks['torch']:5.2f}"
+                if "torch" in peaks
+                else f"{'-':>6} {'-':>5}"
+            )
         print(row, flush=True)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 

@@ -58,12 +58,16 @@ def corr2d_case(name: str, X: np.ndarray, K: np.ndarray, repeats: int, loop_repe
 
     fast = median_seconds(run(F.corr2d), repeats)
     slow = median_seconds(run(corr2d_loop), loop_repeats)
-    print(f"corr2d fwd+bwd {name:>16}: vectorized {fast * 1e3:9.3f} ms   textbook loop {slow * 1e3:10.1f} ms"
-          f"   speed-up {slow / fast:8.0f}x")
+    print(
+        f"corr2d fwd+bwd {name:>16}: vectorized {fast * 1e3:9.3f} ms   textbook loop {slow * 1e3:10.1f} ms"
+        f"   speed-up {slow / fast:8.0f}x"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--loop-repeats", type=int, default=1)
     args = parser.parse_args()
@@ -73,8 +77,9 @@ def main() -> None:
     image[:, 2:6] = 0
     corr2d_case("6x8, k 1x2", image, np.array([[1.0, -1.0]], dtype=np.float32), args.repeats, args.repeats)
     big = rng.standard_normal((256, 256)).astype(np.float32)
-    corr2d_case("256x256, k 3x3", big, rng.standard_normal((3, 3)).astype(np.float32), args.repeats,
-                args.loop_repeats)
+    corr2d_case(
+        "256x256, k 3x3", big, rng.standard_normal((3, 3)).astype(np.float32), args.repeats, args.loop_repeats
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,14 @@ from minigrad.nn import functional as F
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV_SHAPES = [(32, 64, 32, 32, 64, 3), (8, 128, 56, 56, 128, 3)]
-SUITES = ["tests/test_engine.py", "tests/test_conv.py", "tests/test_pool.py", "tests/test_nn.py",
-          "tests/test_optim.py", "tests/test_activation_loss.py"]
+SUITES = [
+    "tests/test_engine.py",
+    "tests/test_conv.py",
+    "tests/test_pool.py",
+    "tests/test_nn.py",
+    "tests/test_optim.py",
+    "tests/test_activation_loss.py",
+]
 
 
 class Report:
@@ -60,8 +66,13 @@ def run_tests(say: Report, gpu: bool) -> None:
     env = dict(os.environ, MINIGRAD_TEST_GPU="1" if gpu else "0")
     for label, args in (("GPU tests", ["tests/test_gpu.py", "-m", "gpu"]), ("suites on the device", SUITES)):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-                              cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         tail = [line for line in done.stdout.splitlines() if line.strip()][-3:]
         say(f"{label}: exit {done.returncode} in {time.perf_counter() - start:.0f} s: {' | '.join(tail)}")
 
@@ -156,8 +167,15 @@ def _torch_lenet_epoch(torch, model, initial, x_train, y_train, repeats: int, ou
     for layer in model:
         name = type(layer).__name__
         if name == "Conv2d":
-            layers.append(torch.nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
-                                          stride=layer.stride, padding=layer.padding))
+            layers.append(
+                torch.nn.Conv2d(
+                    layer.in_channels,
+                    layer.out_channels,
+                    layer.kernel_size,
+                    stride=layer.stride,
+                    padding=layer.padding,
+                )
+            )
         elif name == "Linear":
             layers.append(torch.nn.Linear(layer.in_features, layer.out_features))
         elif name in ("MaxPool2d", "AvgPool2d"):
@@ -184,7 +202,9 @@ def _torch_lenet_epoch(torch, model, initial, x_train, y_train, repeats: int, ou
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", ".")) / "gpu-report.txt")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--skip-tests", action="store_true")

@@ -39,9 +39,11 @@ LR, MOMENTUM = 0.05, 0.9
 FRAMEWORKS = ("minigrad", "torch")
 
 
-def epoch_runner(model: Any, optimizer_cls: Any, loss_fn: Any, batches: list, initial: Callable[[], None]
-                 ) -> Callable[[], tuple[float, float]]:
+def epoch_runner(
+    model: Any, optimizer_cls: Any, loss_fn: Any, batches: list, initial: Callable[[], None]
+) -> Callable[[], tuple[float, float]]:
     """A function that resets ``model`` to its initial state and times one epoch: (seconds, loss)."""
+
     def run() -> tuple[float, float]:
         initial()
         optimizer = optimizer_cls(model.parameters(), lr=LR, momentum=MOMENTUM)
@@ -56,8 +58,7 @@ def minigrad_runner(state: dict, images: list[np.ndarray], labels: list[np.ndarr
     model = digits.lenet()
     batches = [(minigrad.tensor(x), minigrad.tensor(y)) for x, y in zip(images, labels)]
     loss_fn = nn.CrossEntropyLoss(label_smoothing=digits.LABEL_SMOOTHING)
-    return epoch_runner(model, minigrad.optim.SGD, loss_fn, batches,
-                        lambda: model.load_state_dict(state))
+    return epoch_runner(model, minigrad.optim.SGD, loss_fn, batches, lambda: model.load_state_dict(state))
 
 
 def torch_runner(state: dict, images: list[np.ndarray], labels: list[np.ndarray]) -> Callable:
@@ -65,26 +66,31 @@ def torch_runner(state: dict, images: list[np.ndarray], labels: list[np.ndarray]
     from torch import nn as tnn
 
     model = tnn.Sequential(
-        tnn.Conv2d(1, 32, kernel_size=3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Conv2d(32, 64, kernel_size=3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
+        tnn.Conv2d(1, 32, kernel_size=3, padding=1),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
+        tnn.Conv2d(32, 64, kernel_size=3, padding=1),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
         tnn.Flatten(),
-        tnn.Linear(64 * 2 * 2, 120), tnn.ReLU(),
-        tnn.Linear(120, 84), tnn.ReLU(),
+        tnn.Linear(64 * 2 * 2, 120),
+        tnn.ReLU(),
+        tnn.Linear(120, 84),
+        tnn.ReLU(),
         tnn.Linear(84, 10),
     )
     torch_state = {key: torch.from_numpy(value.numpy().copy()) for key, value in state.items()}
     model.load_state_dict(torch_state)  # strict: fails if the two architectures differ
     batches = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in zip(images, labels)]
     loss_fn = tnn.CrossEntropyLoss(label_smoothing=digits.LABEL_SMOOTHING)
-    return epoch_runner(model, torch.optim.SGD, loss_fn, batches,
-                        lambda: model.load_state_dict(torch_state))
+    return epoch_runner(model, torch.optim.SGD, loss_fn, batches, lambda: model.load_state_dict(torch_state))
 
 
 def runner(framework: str, batch_size: int, seed: int) -> Callable[[], tuple[float, float]]:
     """``framework``'s epoch timer on the seeded batches, from minigrad's seeded initial state."""
     X_train, _, y_train, _ = digits.load_digits_split(seed)
     order = np.random.default_rng(seed).permutation(len(X_train))
-    batch_indices = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    batch_indices = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     images = [X_train.numpy()[i] for i in batch_indices]
     labels = [y_train.numpy()[i] for i in batch_indices]
     minigrad.manual_seed(seed)
@@ -108,8 +114,18 @@ def worker(framework: str, repeats: int, batch_size: int, seed: int) -> None:
 
 def time_in_subprocess(framework: str, args: argparse.Namespace) -> dict[str, Any] | None:
     """``worker``'s report from a fresh process, or None when ``framework`` is not installed."""
-    command = [sys.executable, __file__, "--worker", framework, "--repeats", str(args.repeats),
-               "--batch-size", str(args.batch_size), "--seed", str(args.seed)]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        framework,
+        "--repeats",
+        str(args.repeats),
+        "--batch-size",
+        str(args.batch_size),
+        "--seed",
+        str(args.seed),
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode:
         if framework == "torch" and "No module named 'torch'" in done.stderr:
@@ -129,11 +145,15 @@ def profile(run: Callable, repeats: int, top: int = 15) -> None:
     per_file: dict[str, float] = defaultdict(float)
     for (filename, _, _), (_, _, own, _, _) in stats.stats.items():
         if "minigrad" + os.sep in filename:
-            per_file[filename[filename.rindex("minigrad" + os.sep):]] += own
+            per_file[filename[filename.rindex("minigrad" + os.sep) :]] += own
         else:
-            per_file["(other: Python and NumPy built-ins)" if filename == "~" else "(other: libraries)"] += own
+            per_file["(other: Python and NumPy built-ins)" if filename == "~" else "(other: libraries)"] += (
+                own
+            )
     total = sum(per_file.values())
-    print(f"\ncProfile of {repeats} minigrad epochs ({total:.2f} s with profiling overhead), own time per file:")
+    print(
+        f"\ncProfile of {repeats} minigrad epochs ({total:.2f} s with profiling overhead), own time per file:"
+    )
     for name, own in sorted(per_file.items(), key=lambda item: -item[1]):
         if own >= 0.005 * total:
             print(f"  {own / repeats * 1e3:8.1f} ms/epoch  {own / total:6.1%}  {name}")
@@ -142,7 +162,9 @@ def profile(run: Callable, repeats: int, top: int = 15) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
@@ -155,8 +177,10 @@ def main() -> None:
         return
 
     steps = math.ceil(len(digits.load_digits_split(args.seed)[0]) / args.batch_size)
-    print(f"one epoch = {steps} steps of batch size {args.batch_size}, float32; median of {args.repeats} "
-          f"epochs; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"one epoch = {steps} steps of batch size {args.batch_size}, float32; median of {args.repeats} "
+        f"epochs; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
     medians = {}
     for framework in FRAMEWORKS[:1] if args.no_torch else FRAMEWORKS:
         report = time_in_subprocess(framework, args)
@@ -165,11 +189,15 @@ def main() -> None:
             continue
         seconds = sorted(s for s, _ in report["runs"])
         medians[framework] = statistics.median(seconds)
-        print(f"{framework:>9}: {medians[framework] * 1e3:7.1f} ms per epoch (range {seconds[0] * 1e3:.1f}-"
-              f"{seconds[-1] * 1e3:.1f}), {medians[framework] / steps * 1e3:.2f} ms per step, mean loss "
-              f"{report['runs'][0][1]:.6f}  [{report['about']}]")
+        print(
+            f"{framework:>9}: {medians[framework] * 1e3:7.1f} ms per epoch (range {seconds[0] * 1e3:.1f}-"
+            f"{seconds[-1] * 1e3:.1f}), {medians[framework] / steps * 1e3:.2f} ms per step, mean loss "
+            f"{report['runs'][0][1]:.6f}  [{report['about']}]"
+        )
     if "torch" in medians:
-        print(f"minigrad / PyTorch: {medians['minigrad'] / medians['torch']:.2f}x per epoch (target: at most 1.5x)")
+        print(
+            f"minigrad / PyTorch: {medians['minigrad'] / medians['torch']:.2f}x per epoch (target: at most 1.5x)"
+        )
     if args.profile:
         profile(runner("minigrad", args.batch_size, args.seed), args.repeats)
 

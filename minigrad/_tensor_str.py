@@ -42,8 +42,8 @@ class _Formatter:
         magnitudes = np.abs(shown)
         smallest, largest = magnitudes.min(), magnitudes.max()
         self.int_mode = bool(np.all(shown == np.ceil(shown)))
-        self.sci_mode = largest / smallest > 1000.0 or largest > 1.0e8 or (
-            not self.int_mode and smallest < 1.0e-4
+        self.sci_mode = (
+            largest / smallest > 1000.0 or largest > 1.0e8 or (not self.int_mode and smallest < 1.0e-4)
         )
         extra = 1 if self.int_mode and not self.sci_mode else 0  # the "." after whole numbers
         self.width = max(len(self._plain(v)) + extra for v in shown.tolist())

@@ -54,8 +54,10 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __repr__(self) -> str:
-        return f"device(type={self.type!r})" if self.index is None else (
-            f"device(type={self.type!r}, index={self.index})"
+        return (
+            f"device(type={self.type!r})"
+            if self.index is None
+            else (f"device(type={self.type!r}, index={self.index})")
         )
 
 
@@ -69,8 +71,7 @@ def _load_cupy() -> Backend:
         import cupy
     except ImportError as err:
         raise RuntimeError(
-            "device 'cuda' needs CuPy and an NVIDIA GPU: install the gpu extra, "
-            "pip install 'minigrad[gpu]'"
+            "device 'cuda' needs CuPy and an NVIDIA GPU: install the gpu extra, pip install 'minigrad[gpu]'"
         ) from err
     try:
         count = cupy.cuda.runtime.getDeviceCount()

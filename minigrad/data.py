@@ -63,16 +63,29 @@ class DataLoader:
     [(2, 3), (2, 3), (1, 3)]
     """
 
-    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, *, generator: np.random.Generator | int | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int = 1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        *,
+        generator: np.random.Generator | int | None = None,
+    ) -> None:
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
+            raise ValueError(
+                f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
+            )
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
-            raise TypeError(f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}")
+            raise TypeError(
+                f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}"
+            )
         if isinstance(generator, int) and not isinstance(generator, bool):
             generator = np.random.default_rng(generator)
         elif generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(f"generator must be a numpy.random.Generator or an int seed, got {type(generator).__name__}")
+            raise TypeError(
+                f"generator must be a numpy.random.Generator or an int seed, got {type(generator).__name__}"
+            )
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
@@ -90,7 +103,7 @@ class DataLoader:
         else:
             order = np.arange(size)
         for batch in range(len(self)):
-            yield self._fetch(order[batch * self.batch_size:(batch + 1) * self.batch_size])
+            yield self._fetch(order[batch * self.batch_size : (batch + 1) * self.batch_size])
 
     def _fetch(self, indices: np.ndarray) -> Any:
         data = self.dataset

@@ -62,11 +62,17 @@ def lenet() -> nn.Sequential:
     (5, 10)
     """
     return nn.Sequential(
-        nn.Conv2d(1, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # 32 x 4 x 4
-        nn.Conv2d(32, 64, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 64 x 2 x 2
+        nn.Conv2d(1, 32, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 32 x 4 x 4
+        nn.Conv2d(32, 64, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 64 x 2 x 2
         nn.Flatten(),
-        nn.Linear(64 * 2 * 2, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(64 * 2 * 2, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
         nn.Linear(84, 10),
     )
 
@@ -113,8 +119,9 @@ def plot_history(losses: list[float], accuracies: list[float], path: Path) -> No
     FigureCanvasAgg(figure)
     loss_axes, accuracy_axes = figure.subplots(1, 2)
     loss_axes.plot(epochs, losses, marker="o")
-    loss_axes.set(xlabel="epoch", ylabel=f"cross-entropy (label smoothing {LABEL_SMOOTHING})",
-                  title="training loss")
+    loss_axes.set(
+        xlabel="epoch", ylabel=f"cross-entropy (label smoothing {LABEL_SMOOTHING})", title="training loss"
+    )
     accuracy_axes.plot(epochs, [100 * a for a in accuracies], marker="o", color="tab:green")
     accuracy_axes.set(xlabel="epoch", ylabel="%", title="test accuracy")
     for axes in (loss_axes, accuracy_axes):
@@ -137,15 +144,22 @@ def _progress_bar(quiet: bool, say: Callable[[str], None]) -> Callable[..., Iter
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m minigrad train-digits", description=__doc__,
+        prog="python -m minigrad train-digits",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training set (default 20)")
     parser.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
     parser.add_argument("--lr", type=float, default=0.05, help="initial SGD learning rate (default 0.05)")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the split, the weights and the shuffling (default 0)")
-    parser.add_argument("--out", type=Path, default=Path("lenet-digits"),
-                        help=f"folder for {MODEL_FILE} and {PLOT_FILE} (default ./lenet-digits)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seeds the split, the weights and the shuffling (default 0)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("lenet-digits"),
+        help=f"folder for {MODEL_FILE} and {PLOT_FILE} (default ./lenet-digits)",
+    )
     parser.add_argument("--no-plot", action="store_true", help="do not draw the PNG plot")
     parser.add_argument("--quiet", action="store_true", help="print nothing, show no progress bar")
     args = parser.parse_args(argv)
@@ -180,12 +194,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     minigrad.manual_seed(args.seed)
     model = lenet()
-    loader = DataLoader(TensorDataset(X_train, y_train), batch_size=args.batch_size, shuffle=True,
-                        generator=args.seed)
+    loader = DataLoader(
+        TensorDataset(X_train, y_train), batch_size=args.batch_size, shuffle=True, generator=args.seed
+    )
     optimizer = minigrad.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)
-    say(f"LeNet on {len(X_train)} training and {len(X_test)} test digits, "
-        f"{sum(p.numel() for p in model.parameters()):,} parameters")
+    say(
+        f"LeNet on {len(X_train)} training and {len(X_test)} test digits, "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters"
+    )
 
     losses, accuracies = [], []
     for epoch in range(args.epochs):
@@ -194,8 +211,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         batches = progress(loader, f"epoch {epoch + 1}/{args.epochs}")
         losses.append(train_epoch(model, batches, optimizer, loss_fn))
         accuracies.append(evaluate(model, X_test, y_test))
-        say(f"epoch {epoch + 1:2d}/{args.epochs}  train loss {losses[-1]:.4f}  "
-            f"test accuracy {accuracies[-1]:.2%}")
+        say(
+            f"epoch {epoch + 1:2d}/{args.epochs}  train loss {losses[-1]:.4f}  "
+            f"test accuracy {accuracies[-1]:.2%}"
+        )
 
     args.out.mkdir(parents=True, exist_ok=True)
     model_path = args.out / MODEL_FILE
@@ -203,19 +222,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     reloaded = lenet()
     reloaded.load_state_dict(minigrad.load(model_path))
     reloaded_accuracy = evaluate(reloaded, X_test, y_test)
-    say(f"trained model: test accuracy {accuracies[-1]:.2%}; saved to {model_path}, "
-        f"reloaded: test accuracy {reloaded_accuracy:.2%}")
+    say(
+        f"trained model: test accuracy {accuracies[-1]:.2%}; saved to {model_path}, "
+        f"reloaded: test accuracy {reloaded_accuracy:.2%}"
+    )
     if reloaded_accuracy != accuracies[-1]:
-        raise RuntimeError(f"the reloaded model scores {reloaded_accuracy:.2%}, "
-                           f"not the trained model's {accuracies[-1]:.2%}")
+        raise RuntimeError(
+            f"the reloaded model scores {reloaded_accuracy:.2%}, not the trained model's {accuracies[-1]:.2%}"
+        )
     plot_path = None
     if draw:
         plot_path = args.out / PLOT_FILE
         plot_history(losses, accuracies, plot_path)
         say(f"plot of loss and accuracy per epoch: {plot_path}")
     say(f"done in {time.perf_counter() - start:.1f} s")
-    return {"train_loss": losses, "test_accuracy": accuracies, "reloaded_accuracy": reloaded_accuracy,
-            "model_path": model_path, "plot_path": plot_path}
+    return {
+        "train_loss": losses,
+        "test_accuracy": accuracies,
+        "reloaded_accuracy": reloaded_accuracy,
+        "model_path": model_path,
+        "plot_path": plot_path,
+    }
 
 
 if __name__ == "__main__":

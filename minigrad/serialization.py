@@ -216,8 +216,16 @@ def _read_meta(meta: np.ndarray, name: Any) -> dict[str, Any]:
 def _decode(node: Any, members: dict[str, np.ndarray], map_location: Any, name: Any) -> Any:
     if not isinstance(node, dict):
         return node
-    if len(node) == 0 or not set(node) <= {"tensor", "device", "ndarray", "numpy_scalar", "dict",
-                                           "ordered_dict", "list", "tuple"}:
+    if len(node) == 0 or not set(node) <= {
+        "tensor",
+        "device",
+        "ndarray",
+        "numpy_scalar",
+        "dict",
+        "ordered_dict",
+        "list",
+        "tuple",
+    }:
         raise ValueError(f"minigrad.load: {name!r} has a malformed {META_NAME} entry ({node!r:.80})")
     kind = next(iter(node))
 

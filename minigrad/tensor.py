@@ -192,7 +192,9 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """``np.asarray(t)`` for CPU tensors (device tensors refuse, as CuPy arrays do)."""
         if self.device.type != "cpu":
-            raise TypeError(f"can't convert a {self.device} tensor to NumPy implicitly; use .cpu() or .numpy()")
+            raise TypeError(
+                f"can't convert a {self.device} tensor to NumPy implicitly; use .cpu() or .numpy()"
+            )
         array = self.detach().numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
 
@@ -204,9 +206,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
-            raise RuntimeError(
-                f"bool: the truth value of a tensor with {self.numel()} elements is ambiguous"
-            )
+            raise RuntimeError(f"bool: the truth value of a tensor with {self.numel()} elements is ambiguous")
         return bool(self.item())
 
     def __index__(self) -> int:
@@ -264,12 +264,16 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor` but shares memory when ``data`` already has the right dtype and device."""
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)) and (
-        device is None or data.device == device
+    if (
+        isinstance(data, Tensor)
+        and (dtype is None or data.dtype == np.dtype(dtype))
+        and (device is None or data.device == device)
     ):
         return data
-    if is_device_array(data) and (dtype is None or data.dtype == np.dtype(dtype)) and (
-        device is None or backend_of(data).type == str(device).split(":")[0]
+    if (
+        is_device_array(data)
+        and (dtype is None or data.dtype == np.dtype(dtype))
+        and (device is None or backend_of(data).type == str(device).split(":")[0])
     ):
         return Tensor(data)
     return tensor(data, dtype=dtype, device=device)
@@ -303,9 +307,15 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     return _filled("empty", size, dtype, requires_grad, device)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     if dtype is None:
-        dtype = dtypes.result_type((type(fill_value), 0)) if not isinstance(fill_value, np.generic) else fill_value.dtype
+        dtype = (
+            dtypes.result_type((type(fill_value), 0))
+            if not isinstance(fill_value, np.generic)
+            else fill_value.dtype
+        )
     out = _filled("empty", (size,) if isinstance(size, int) else tuple(size), dtype, False, device)
     out.array.fill(fill_value)
     return out.requires_grad_(requires_grad) if requires_grad else out
@@ -323,11 +333,22 @@ def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device:
     return _like("ones", t, dtype, requires_grad, device)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device)
+def full_like(
+    t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    return full(
+        t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
+    )
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive); int64 for int arguments, float32 otherwise."""
     if end is None:
         start, end = 0, start
@@ -340,12 +361,16 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
     return Tensor(array, requires_grad=requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     array = backend(device).xp.linspace(start, end, steps, dtype=dtype or dtypes.get_default_dtype())
     return Tensor(array, requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     array = backend(device).xp.eye(n, m, dtype=dtype or dtypes.get_default_dtype())
     return Tensor(array, requires_grad=requires_grad)
 
@@ -374,7 +399,9 @@ def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tens
     return rand(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
 
 
-def randint(low: int, high: int | None = None, size: tuple = (), dtype: Any = None, device: Any = None) -> Tensor:
+def randint(
+    low: int, high: int | None = None, size: tuple = (), dtype: Any = None, device: Any = None
+) -> Tensor:
     if high is None:
         low, high = 0, low
     host = default_generator().integers(low, high, size=_shape_arg(tuple(size)), dtype=dtype or dtypes.int64)

@@ -61,7 +61,9 @@ def learn_kernel(steps: int = 20, lr: float = 0.01, seed: int = 0) -> nn.Corr2d:
         optimizer.step()
         if step % 5 == 0:
             print(f"step {step:2d}, loss {loss.item():.3f}")
-    print(f"learned weight {layer.weight.detach().numpy().round(4)}, bias {layer.bias.detach().numpy().round(4)}")
+    print(
+        f"learned weight {layer.weight.detach().numpy().round(4)}, bias {layer.bias.detach().numpy().round(4)}"
+    )
     print("close to the true kernel [1, -1] and bias 0")
     return layer
 

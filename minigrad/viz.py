@@ -45,11 +45,11 @@ from minigrad.tensor import Tensor
 FORMATS = ("svg", "png", "pdf")
 
 _STYLES = {
-    "op": 'shape=box, style=filled, fillcolor=lightgrey',
-    "leaf": 'shape=ellipse, style=filled, fillcolor=lightblue',
+    "op": "shape=box, style=filled, fillcolor=lightgrey",
+    "leaf": "shape=ellipse, style=filled, fillcolor=lightblue",
     "parameter": 'shape=ellipse, style="filled,bold", fillcolor=gold',
-    "output": 'shape=ellipse, style=filled, fillcolor=darkolivegreen1',
-    "retained": 'shape=ellipse, style=filled, fillcolor=white',
+    "output": "shape=ellipse, style=filled, fillcolor=darkolivegreen1",
+    "retained": "shape=ellipse, style=filled, fillcolor=white",
 }
 
 
@@ -89,7 +89,9 @@ def render(
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
-        raise ValueError(f"render: path {str(path)!r} must end in one of {', '.join('.' + f for f in FORMATS)}")
+        raise ValueError(
+            f"render: path {str(path)!r} must end in one of {', '.join('.' + f for f in FORMATS)}"
+        )
     dot = shutil.which("dot")
     if dot is None:
         raise RuntimeError(
@@ -107,7 +109,9 @@ def render(
 class _Graph:
     """Collects node and edge lines while walking the graph once from the outputs."""
 
-    def __init__(self, show_data: bool, show_grad: bool, params: Mapping[str, Tensor], max_elements: int) -> None:
+    def __init__(
+        self, show_data: bool, show_grad: bool, params: Mapping[str, Tensor], max_elements: int
+    ) -> None:
         self.show_data, self.show_grad, self.max_elements = show_data, show_grad, max_elements
         self.names = {id(t): name for name, t in params.items()}
         self.ids: dict[int, str] = {}  # id(graph node or tensor) -> DOT node id
@@ -115,14 +119,20 @@ class _Graph:
         self.keep: list[Any] = []  # holds what ``ids`` refers to, so no id() is reused meanwhile
 
     def text(self) -> str:
-        header = ["digraph minigrad {", "  node [fontname=Helvetica, fontsize=11];", "  edge [fontname=Helvetica, fontsize=9];"]
+        header = [
+            "digraph minigrad {",
+            "  node [fontname=Helvetica, fontsize=11];",
+            "  edge [fontname=Helvetica, fontsize=9];",
+        ]
         return "\n".join([*header, *self.lines, "}"])
 
     def add_output(self, t: Tensor) -> None:
         if id(t) in self.ids:
             return
         if t.grad_fn is None:
-            self._tensor(t, "parameter" if isinstance(t, Parameter) else "leaf" if t.requires_grad else "output")
+            self._tensor(
+                t, "parameter" if isinstance(t, Parameter) else "leaf" if t.requires_grad else "output"
+            )
             return
         op = self.ids.get(id(t.grad_fn)) or self._walk(t.grad_fn)
         self._edge(op, self._tensor(t, "output"))

@@ -12,9 +12,7 @@ from hypothesis import HealthCheck, settings
 from minigrad.backend import set_default_device
 from minigrad.testing.standin import use_standin
 
-settings.register_profile(
-    "dev", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("dev", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci",
     max_examples=30,

@@ -74,7 +74,9 @@ def test_softmax_and_log_softmax_match_numpy(args):
     expected = numpy_log_softmax(x.detach().numpy(), dim)
     assert_close(F.log_softmax(x, dim), expected, rtol=1e-12, atol=1e-12)
     assert_close(F.softmax(x, dim), np.exp(expected), rtol=1e-12, atol=1e-12)
-    assert_close(F.softmax(x, dim).sum(dim), np.ones(np.delete(x.shape, dim % x.ndim)), rtol=1e-12, atol=1e-12)
+    assert_close(
+        F.softmax(x, dim).sum(dim), np.ones(np.delete(x.shape, dim % x.ndim)), rtol=1e-12, atol=1e-12
+    )
 
 
 @given(tensor_and_dim())
@@ -185,8 +187,11 @@ def test_cross_entropy_matches_the_formula(reduction, weighted):
     logits, target = random_array(5, 4, seed=3), np.array([0, 3, -100, 1, 3])
     weight = np.array([0.5, 1.0, 2.0, 1.5]) if weighted else None
     out = F.cross_entropy(
-        leaf(logits), minigrad.tensor(target), None if weight is None else minigrad.tensor(weight),
-        ignore_index=-100, reduction=reduction,
+        leaf(logits),
+        minigrad.tensor(target),
+        None if weight is None else minigrad.tensor(weight),
+        ignore_index=-100,
+        reduction=reduction,
     )
     expected = numpy_cross_entropy(logits, target, weight, reduction)
     assert_close(out.detach().numpy(), np.asarray(expected), rtol=1e-12, atol=1e-12)
@@ -196,7 +201,9 @@ def test_cross_entropy_with_class_dim_only_and_spatial_dims():
     logits = random_array(2, 3, 4, 5, seed=4)  # (N, C, d1, d2)
     target = np.random.default_rng(5).integers(0, 3, size=(2, 4, 5))
     out = F.cross_entropy(leaf(logits), minigrad.tensor(target), reduction="none")
-    flat = numpy_cross_entropy(logits.transpose(0, 2, 3, 1).reshape(-1, 3), target.reshape(-1), reduction="none")
+    flat = numpy_cross_entropy(
+        logits.transpose(0, 2, 3, 1).reshape(-1, 3), target.reshape(-1), reduction="none"
+    )
     assert out.shape == (2, 4, 5)
     assert_close(out.detach().numpy(), flat.reshape(2, 4, 5), rtol=1e-12, atol=1e-12)
     single = F.cross_entropy(leaf(logits[0, :, 0, 0]), minigrad.tensor(target[0, 0, 0]))
@@ -222,8 +229,10 @@ def test_cross_entropy_gradients(options):
         options["weight"] = minigrad.tensor(np.array(options["weight"]))
     target = minigrad.tensor([2, 0, 1, 2])
     spatial_target = minigrad.tensor([[0, 2], [1, 1]])
-    for logits, labels in ((leaf(random_array(4, 3, seed=6)), target),
-                           (leaf(random_array(2, 3, 2, seed=7)), spatial_target)):
+    for logits, labels in (
+        (leaf(random_array(4, 3, seed=6)), target),
+        (leaf(random_array(2, 3, 2, seed=7)), spatial_target),
+    ):
         assert gradcheck(lambda x, t: F.cross_entropy(x, t, **options), (logits, labels))
         assert gradgradcheck(lambda x, t: F.cross_entropy(x, t, **options), (logits, labels))
 
@@ -250,7 +259,9 @@ def test_cross_entropy_loss_module():
     weight = minigrad.tensor([1.0, 2.0, 0.5])
     loss = nn.CrossEntropyLoss(weight=weight, reduction="sum", label_smoothing=0.1)
     logits, target = leaf(random_array(4, 3).astype(np.float32), np.float32), minigrad.tensor([0, 1, 2, 1])
-    assert_close(loss(logits, target), F.cross_entropy(logits, target, weight, reduction="sum", label_smoothing=0.1))
+    assert_close(
+        loss(logits, target), F.cross_entropy(logits, target, weight, reduction="sum", label_smoothing=0.1)
+    )
     assert list(loss.state_dict()) == ["weight"]
     assert list(nn.CrossEntropyLoss().state_dict()) == []
     assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
@@ -259,7 +270,10 @@ def test_cross_entropy_loss_module():
 def test_cross_entropy_out_of_range_targets():
     """An IndexError on the CPU; on a GPU (no host sync per step) the loss becomes NaN instead."""
     logits = leaf(random_array(3, 4))
-    for bad, text in (([0, 4, 1], "target 4 is out of bounds for 4 classes"), ([0, -1, 1], "target -1 is out")):
+    for bad, text in (
+        ([0, 4, 1], "target 4 is out of bounds for 4 classes"),
+        ([0, -1, 1], "target -1 is out"),
+    ):
         if logits.device.type == "cpu":
             with pytest.raises(IndexError, match=text):
                 F.cross_entropy(logits, minigrad.tensor(bad))
@@ -399,8 +413,13 @@ def test_softmax_family_against_torch(torch, dim):
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize(
     "options",
-    [{}, {"ignore_index": 2}, {"label_smoothing": 0.25}, {"weight": True},
-     {"weight": True, "ignore_index": 0, "label_smoothing": 0.1}],
+    [
+        {},
+        {"ignore_index": 2},
+        {"label_smoothing": 0.25},
+        {"weight": True},
+        {"weight": True, "ignore_index": 0, "label_smoothing": 0.1},
+    ],
 )
 @pytest.mark.parametrize("shape", [(6, 4), (4,), (2, 4, 3)])
 def test_cross_entropy_against_torch(torch, reduction, options, shape):
@@ -413,11 +432,20 @@ def test_cross_entropy_against_torch(torch, reduction, options, shape):
     kwargs = {k: v for k, v in options.items() if k != "weight"}
     check_against_torch(
         torch,
-        lambda t: F.cross_entropy(t, minigrad.tensor(target), None if weight is None else minigrad.tensor(weight),
-                                  reduction=reduction, **kwargs),
-        lambda t: torch.nn.functional.cross_entropy(t, torch.tensor(target),
-                                                    None if weight is None else torch.tensor(weight),
-                                                    reduction=reduction, **kwargs),
+        lambda t: F.cross_entropy(
+            t,
+            minigrad.tensor(target),
+            None if weight is None else minigrad.tensor(weight),
+            reduction=reduction,
+            **kwargs,
+        ),
+        lambda t: torch.nn.functional.cross_entropy(
+            t,
+            torch.tensor(target),
+            None if weight is None else torch.tensor(weight),
+            reduction=reduction,
+            **kwargs,
+        ),
         logits,
     )
 
@@ -425,8 +453,13 @@ def test_cross_entropy_against_torch(torch, reduction, options, shape):
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_mse_loss_against_torch(torch, reduction):
     a, b = random_array(3, 5, seed=11), random_array(3, 5, seed=12)
-    check_against_torch(torch, lambda x, y: F.mse_loss(x, y, reduction=reduction),
-                        lambda x, y: torch.nn.functional.mse_loss(x, y, reduction=reduction), a, b)
+    check_against_torch(
+        torch,
+        lambda x, y: F.mse_loss(x, y, reduction=reduction),
+        lambda x, y: torch.nn.functional.mse_loss(x, y, reduction=reduction),
+        a,
+        b,
+    )
 
 
 def test_linear_against_torch(torch):

@@ -51,7 +51,7 @@ def loop_conv2d(x, w, stride, padding, dilation, groups):
             for j in range(out_w):
                 rows = i * stride[0] + dilation[0] * np.arange(k_h)
                 cols = j * stride[1] + dilation[1] * np.arange(k_w)
-                patch = xp[:, g * c_group:(g + 1) * c_group][:, :, rows][:, :, :, cols]
+                patch = xp[:, g * c_group : (g + 1) * c_group][:, :, rows][:, :, :, cols]
                 y[:, out_channel, i, j] = (patch * w[out_channel]).sum(axis=(1, 2, 3))
     return y
 
@@ -64,6 +64,7 @@ def config_tensors(config, seed=0):
 
 
 # ---- properties ------------------------------------------------------------------------------
+
 
 @given(conv2d_configs())
 def test_conv2d_matches_direct_loop(config):
@@ -89,8 +90,10 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d(config):
     y = random(config.output_shape, 7)
     stride, padding, dilation, groups = config.stride, config.padding, config.dilation, config.groups
     out_h, out_w = config.output_shape[2:]
-    natural = [(s - 1) * st_ - 2 * p + d * (k - 1) + 1 for s, st_, p, d, k in
-               zip((out_h, out_w), stride, padding, dilation, config.kernel_size)]
+    natural = [
+        (s - 1) * st_ - 2 * p + d * (k - 1) + 1
+        for s, st_, p, d, k in zip((out_h, out_w), stride, padding, dilation, config.kernel_size)
+    ]
     output_padding = (config.height - natural[0], config.width - natural[1])
     left = (F.conv2d(x, w, None, stride, padding, dilation, groups) * y).sum().item()
     xt = F.conv_transpose2d(y, w, None, stride, padding, output_padding, groups, dilation)
@@ -104,7 +107,7 @@ def test_grouped_conv_is_the_concatenation_of_per_group_convs(config):
     g = config.groups
     c, o = config.in_channels // g, config.out_channels // g
     kwargs = {"stride": config.stride, "padding": config.padding, "dilation": config.dilation}
-    parts = [F.conv2d(x[:, k * c:(k + 1) * c], w[k * o:(k + 1) * o], **kwargs) for k in range(g)]
+    parts = [F.conv2d(x[:, k * c : (k + 1) * c], w[k * o : (k + 1) * o], **kwargs) for k in range(g)]
     assert_close(F.conv2d(x, w, groups=g, **kwargs), minigrad.cat(parts, dim=1), rtol=1e-12, atol=1e-12)
 
 
@@ -142,6 +145,7 @@ def test_same_padding_keeps_the_size_and_pads_the_end(config, valid):
 
 # ---- PyTorch parity --------------------------------------------------------------------------
 
+
 def torch_grads(fn, *arrays):
     leaves = [torch.tensor(a, requires_grad=True) for a in arrays]
     out = fn(*leaves)
@@ -165,8 +169,13 @@ def assert_matches_torch(ours, theirs, *tensors):
 def test_conv2d_matches_torch(config):
     x, w, b = config_tensors(config)
     kw = config.kwargs
-    assert_matches_torch(lambda x, w, b: F.conv2d(x, w, b, **kw),
-                         lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw), x, w, b)
+    assert_matches_torch(
+        lambda x, w, b: F.conv2d(x, w, b, **kw),
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw),
+        x,
+        w,
+        b,
+    )
 
 
 @needs_torch
@@ -178,13 +187,26 @@ def test_conv_transpose2d_matches_torch(config, extra_h, extra_w):
     w = random((config.in_channels, config.out_channels // config.groups, *config.kernel_size), 1)
     b = random((config.out_channels,), 2)
     args = (stride, config.padding, output_padding, config.groups, dilation)
-    natural = [(s - 1) * st_ - 2 * p + d * (k - 1) + 1 + e for s, st_, p, d, k, e in
-               zip((config.height, config.width), stride, config.padding, dilation, config.kernel_size,
-                   output_padding)]
+    natural = [
+        (s - 1) * st_ - 2 * p + d * (k - 1) + 1 + e
+        for s, st_, p, d, k, e in zip(
+            (config.height, config.width),
+            stride,
+            config.padding,
+            dilation,
+            config.kernel_size,
+            output_padding,
+        )
+    ]
     if min(natural) < 1:
         return
-    assert_matches_torch(lambda z, w, b: F.conv_transpose2d(z, w, b, *args),
-                         lambda z, w, b: torch.nn.functional.conv_transpose2d(z, w, b, *args), z, w, b)
+    assert_matches_torch(
+        lambda z, w, b: F.conv_transpose2d(z, w, b, *args),
+        lambda z, w, b: torch.nn.functional.conv_transpose2d(z, w, b, *args),
+        z,
+        w,
+        b,
+    )
 
 
 @needs_torch
@@ -192,29 +214,39 @@ def test_conv_transpose2d_matches_torch(config, extra_h, extra_w):
 @pytest.mark.parametrize("kernel, dilation", [((3, 4), (1, 1)), ((2, 2), (2, 3)), ((1, 5), (1, 1))])
 def test_same_padding_matches_torch(kernel, dilation):
     x, w, b = random((2, 3, 7, 8), 0), random((4, 3, *kernel), 1), random((4,), 2)
-    assert_matches_torch(lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=dilation),
-                         lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding="same", dilation=dilation),
-                         x, w, b)
+    assert_matches_torch(
+        lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=dilation),
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding="same", dilation=dilation),
+        x,
+        w,
+        b,
+    )
 
 
 @needs_torch
 def test_large_shift_plan_matches_torch():
     """Enough channels for the per-tap (shift) plan and several image blocks."""
     x, w, b = random((3, 40, 9, 11), 0), random((36, 20, 3, 2), 1), random((36,), 2)
-    assert_matches_torch(lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
-                         lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
-                         x, w, b)
+    assert_matches_torch(
+        lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
+        x,
+        w,
+        b,
+    )
 
 
 @needs_torch
 @pytest.mark.parametrize("pads, value", [((1, 2), 0.0), ((0, 1, 2, 0), 1.5), ((-1, 1, 1, -2, 1, 0), -2.0)])
 def test_pad_matches_torch(pads, value):
     x = random((2, 3, 4, 5), 0)
-    assert_matches_torch(lambda x: F.pad(x, pads, value=value),
-                         lambda x: torch.nn.functional.pad(x, pads, value=value), x)
+    assert_matches_torch(
+        lambda x: F.pad(x, pads, value=value), lambda x: torch.nn.functional.pad(x, pads, value=value), x
+    )
 
 
 # ---- behaviour -------------------------------------------------------------------------------
+
 
 def test_pad_gradients_are_differentiable_twice():
     x = random((2, 3, 4), 0)
@@ -306,6 +338,7 @@ def test_pad_rejects_bad_input_clearly():
 
 # ---- layers ----------------------------------------------------------------------------------
 
+
 def test_conv2d_layer_shapes_names_and_init_bounds():
     minigrad.manual_seed(0)
     layer = nn.Conv2d(6, 8, (3, 5), stride=2, padding=1, groups=2)
@@ -353,10 +386,14 @@ def test_layer_arguments_are_checked():
 def test_conv_layers_load_into_torch_and_agree():
     minigrad.manual_seed(1)
     for ours, theirs in [
-        (nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, dtype=minigrad.float64),
-         torch.nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, dtype=torch.float64)),
-        (nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, dtype=minigrad.float64),
-         torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, dtype=torch.float64)),
+        (
+            nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, dtype=minigrad.float64),
+            torch.nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, dtype=torch.float64),
+        ),
+        (
+            nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, dtype=minigrad.float64),
+            torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, dtype=torch.float64),
+        ),
     ]:
         state = {k: torch.tensor(host(v)) for k, v in ours.state_dict().items()}
         theirs.load_state_dict(state)

@@ -59,7 +59,10 @@ def test_seeded_shuffling_is_reproducible_and_changes_each_epoch():
     assert np.array_equal(epoch_order(loader), first)
     assert not np.array_equal(first, second)
     assert sorted(first) == list(range(50)) and not np.array_equal(first, np.arange(50))
-    seeded = [epoch_order(DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True, generator=3)) for _ in range(2)]
+    seeded = [
+        epoch_order(DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True, generator=3))
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(*seeded)
     rng_order = epoch_order(DataLoader(TensorDataset(x, y), 8, True, generator=np.random.default_rng(3)))
     np.testing.assert_array_equal(rng_order, seeded[0])
@@ -120,8 +123,13 @@ def test_argument_validation():
         DataLoader(np.zeros(3), generator="seed")
 
 
-@given(n=st.integers(0, 40), batch_size=st.integers(1, 12), shuffle=st.booleans(), drop_last=st.booleans(),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    n=st.integers(0, 40),
+    batch_size=st.integers(1, 12),
+    shuffle=st.booleans(),
+    drop_last=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_every_sample_appears_at_most_once(n, batch_size, shuffle, drop_last, seed):
     loader = DataLoader(np.arange(n), batch_size, shuffle, drop_last, generator=seed)
     batches = [b.numpy() for b in loader]

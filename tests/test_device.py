@@ -97,7 +97,12 @@ def test_a_training_step_on_the_device_never_touches_the_host(cuda):
                 opt.zero_grad()
                 F.cross_entropy(model(x), y).backward()
                 opt.step()
-        assert all(isinstance(s.array, StandinArray) for st in opt.state.values() for k, s in st.items() if k != "step")
+        assert all(
+            isinstance(s.array, StandinArray)
+            for st in opt.state.values()
+            for k, s in st.items()
+            if k != "step"
+        )
 
 
 def test_save_from_device_and_load_with_map_location(cuda, tmp_path):

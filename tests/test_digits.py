@@ -61,7 +61,9 @@ def test_command_line_trains_saves_and_reloads(tmp_path, capsys):
 
 def test_main_returns_the_history_and_draws_the_plot(tmp_path):
     pytest.importorskip("matplotlib", reason="the plot needs matplotlib (examples extra)")
-    result = digits.main(["--epochs", "2", "--batch-size", "64", "--seed", "1", "--out", str(tmp_path), "--quiet"])
+    result = digits.main(
+        ["--epochs", "2", "--batch-size", "64", "--seed", "1", "--out", str(tmp_path), "--quiet"]
+    )
     assert len(result["train_loss"]) == len(result["test_accuracy"]) == 2
     assert result["reloaded_accuracy"] == result["test_accuracy"][-1]
     assert result["plot_path"].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

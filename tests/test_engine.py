@@ -53,7 +53,7 @@ class TestGraph:
     def test_next_functions_point_to_inputs(self):
         x = t64([1.0])
         y = (x * 2).exp()
-        (mul, _), = y.grad_fn.next_functions
+        ((mul, _),) = y.grad_fn.next_functions
         assert mul.name() == "MulBackward"
         assert mul.next_functions[0][0].variable is x
         assert mul.next_functions[1] is None or mul.next_functions[1][0] is None

@@ -53,7 +53,9 @@ def test_pooling_and_transposed_conv_on_gpu_equal_cpu():
     results = []
     for dev in ("cpu", "cuda"):
         xt = minigrad.tensor(x, device=dev, requires_grad=True)
-        y = F.conv_transpose2d(F.max_pool2d(xt, 2) + F.avg_pool2d(xt, 2), minigrad.tensor(w, device=dev), stride=2)
+        y = F.conv_transpose2d(
+            F.max_pool2d(xt, 2) + F.avg_pool2d(xt, 2), minigrad.tensor(w, device=dev), stride=2
+        )
         y.sum().backward()
         results.append([y.detach().numpy(), xt.grad.numpy()])
     for gpu, cpu in zip(results[1], results[0]):

@@ -116,7 +116,7 @@ def test_a_single_tensor_input_and_non_tensor_arguments():
     x = random_leaf(3)
     assert gradcheck(lambda t: t * t, x)
     assert gradcheck(lambda t, k, name: t * k, (x, 3.0, "scale"))
-    assert gradgradcheck(lambda t, k: t ** k, (x, 3))
+    assert gradgradcheck(lambda t, k: t**k, (x, 3))
 
 
 def test_zero_dim_transposed_and_integer_valued_cases():
@@ -133,8 +133,8 @@ def test_inputs_without_requires_grad_are_passed_not_checked():
 def test_the_check_leaves_inputs_unchanged():
     x = random_leaf(2, 2)
     before = x.detach().numpy().copy()
-    gradcheck(lambda t: (t ** 3).sum(), x)
-    gradgradcheck(lambda t: (t ** 3).sum(), x)
+    gradcheck(lambda t: (t**3).sum(), x)
+    gradgradcheck(lambda t: (t**3).sum(), x)
     assert np.array_equal(x.detach().numpy(), before)
     assert x.grad is None
 
@@ -280,8 +280,8 @@ def test_func_must_return_tensors():
 def test_gradgradcheck_accepts_given_grad_outputs():
     x = random_leaf(2, 3)
     go = minigrad.tensor(np.ones((2, 3)), requires_grad=True)
-    assert gradgradcheck(lambda t: t ** 3, x, grad_outputs=go)
-    assert gradgradcheck(lambda t: t ** 3, x, grad_outputs=(minigrad.tensor(np.ones((2, 3))),))
+    assert gradgradcheck(lambda t: t**3, x, grad_outputs=go)
+    assert gradgradcheck(lambda t: t**3, x, grad_outputs=(minigrad.tensor(np.ones((2, 3))),))
 
 
 def test_gradcheck_on_a_device_tensor():

@@ -29,8 +29,15 @@ class Block(nn.Module):
 
 def mlp(dtype=None):
     return nn.Sequential(
-        nn.Flatten(), nn.Linear(6, 5, dtype=dtype), nn.Tanh(), nn.Linear(5, 4, dtype=dtype),
-        nn.ReLU(), nn.Dropout(0.2), nn.Linear(4, 3, dtype=dtype), nn.Sigmoid(), nn.Identity(),
+        nn.Flatten(),
+        nn.Linear(6, 5, dtype=dtype),
+        nn.Tanh(),
+        nn.Linear(5, 4, dtype=dtype),
+        nn.ReLU(),
+        nn.Dropout(0.2),
+        nn.Linear(4, 3, dtype=dtype),
+        nn.Sigmoid(),
+        nn.Identity(),
     )
 
 
@@ -212,9 +219,7 @@ def test_a_model_gradchecks():
 
 
 def test_repr_like_pytorch():
-    assert repr(Block()) == (
-        "Block(\n  (inner): Linear(in_features=3, out_features=2, bias=True)\n)"
-    )
+    assert repr(Block()) == ("Block(\n  (inner): Linear(in_features=3, out_features=2, bias=True)\n)")
     assert repr(nn.Sequential(nn.Linear(2, 3, bias=False), nn.Sequential(nn.ReLU(), nn.Flatten()))) == (
         "Sequential(\n"
         "  (0): Linear(in_features=2, out_features=3, bias=False)\n"
@@ -388,8 +393,15 @@ def torch():
 def torch_mlp(torch):
     tnn = torch.nn
     return tnn.Sequential(
-        tnn.Flatten(), tnn.Linear(6, 5), tnn.Tanh(), tnn.Linear(5, 4), tnn.ReLU(), tnn.Dropout(0.2),
-        tnn.Linear(4, 3), tnn.Sigmoid(), tnn.Identity(),
+        tnn.Flatten(),
+        tnn.Linear(6, 5),
+        tnn.Tanh(),
+        tnn.Linear(5, 4),
+        tnn.ReLU(),
+        tnn.Dropout(0.2),
+        tnn.Linear(4, 3),
+        tnn.Sigmoid(),
+        tnn.Identity(),
     )
 
 
@@ -454,7 +466,9 @@ def test_training_on_a_device_keeps_everything_there():
         model(minigrad.randn(2, 6)).sum().backward()
         assert model.to("cuda") is model
         assert [id(p) for p in model.parameters()] == [id(p) for p in params]
-        assert all(isinstance(p.array, StandinArray) and isinstance(p.grad.array, StandinArray) for p in params)
+        assert all(
+            isinstance(p.array, StandinArray) and isinstance(p.grad.array, StandinArray) for p in params
+        )
         x = minigrad.randn(12, 6, device="cuda")
         y = minigrad.tensor(np.arange(12) % 3, device="cuda")
         for optimizer in (optim.SGD(params, lr=0.1, momentum=0.9), optim.Adam(params, amsgrad=True)):
@@ -464,8 +478,12 @@ def test_training_on_a_device_keeps_everything_there():
                 nn.CrossEntropyLoss()(model(features), labels).backward()
                 optimizer.step()
             assert host_transfers.count == 0  # a training step never syncs with the host
-            assert all(isinstance(t.array, StandinArray) for state in optimizer.state.values()
-                       for key, t in state.items() if key != "step")
+            assert all(
+                isinstance(t.array, StandinArray)
+                for state in optimizer.state.values()
+                for key, t in state.items()
+                if key != "step"
+            )
         host_state = {k: v.cpu() for k, v in model.state_dict().items()}
         model.load_state_dict(host_state)
         assert all(p.device == "cuda" for p in params)

@@ -56,8 +56,9 @@ def reference_sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=Fa
     return history
 
 
-def reference_adam(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False,
-                   decoupled=False):
+def reference_adam(
+    lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False
+):
     b1, b2 = betas
     params, history = initial(SHAPES), []
     m = [np.zeros(s) for s in SHAPES]
@@ -120,11 +121,16 @@ def test_adam_follows_the_reference_equations(case):
 
 def test_adamw_is_adam_with_decoupled_weight_decay():
     actual = run_minigrad(lambda params: optim.AdamW(params, lr=0.05))
-    assert_trajectories_close(actual, reference_adam(0.05, weight_decay=0.01, decoupled=True), rtol=1e-10, atol=1e-12)
+    assert_trajectories_close(
+        actual, reference_adam(0.05, weight_decay=0.01, decoupled=True), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_float32_stays_float32():
-    for make in (lambda p: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1), lambda p: optim.Adam(p, weight_decay=0.1)):
+    for make in (
+        lambda p: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1),
+        lambda p: optim.Adam(p, weight_decay=0.1),
+    ):
         history = run_minigrad(make, dtype=np.float32)
         assert all(p.dtype == np.float32 for p in history[-1])
 
@@ -170,7 +176,9 @@ def test_adam_matches_torch(torch, case, dtype):
 
 def test_adamw_matches_torch(torch):
     ours = run_minigrad(lambda params: optim.AdamW(params, lr=0.05, weight_decay=0.2, amsgrad=True))
-    theirs = run_torch(torch, lambda params: torch.optim.AdamW(params, lr=0.05, weight_decay=0.2, amsgrad=True), np.float64)
+    theirs = run_torch(
+        torch, lambda params: torch.optim.AdamW(params, lr=0.05, weight_decay=0.2, amsgrad=True), np.float64
+    )
     assert_trajectories_close(ours, theirs, 1e-12, 1e-12)
 
 
@@ -262,7 +270,10 @@ def test_training_a_model_reduces_the_loss():
     model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
     x = minigrad.randn(32, 3)
     y = (x * minigrad.tensor([1.0, -2.0, 0.5])).sum(1, keepdim=True)
-    for optimizer in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9), optim.Adam(model.parameters(), lr=0.01)):
+    for optimizer in (
+        optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        optim.Adam(model.parameters(), lr=0.01),
+    ):
         losses = []
         for _ in range(30):
             optimizer.zero_grad()

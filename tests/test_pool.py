@@ -24,7 +24,9 @@ def touches_input(config):
     """Whether every window has a tap on the input (a dilated one can lie wholly on padding)."""
     shape, kernel, stride, padding, dilation, ceil_mode = config
     for axis in range(2):
-        size = out_size(shape[2 + axis], kernel[axis], stride[axis], (padding[axis],) * 2, dilation[axis], ceil_mode)
+        size = out_size(
+            shape[2 + axis], kernel[axis], stride[axis], (padding[axis],) * 2, dilation[axis], ceil_mode
+        )
         for out in range(size):
             taps = out * stride[axis] - padding[axis] + dilation[axis] * np.arange(kernel[axis])
             if not ((taps >= 0) & (taps < shape[2 + axis])).any():
@@ -57,7 +59,9 @@ def distinct(shape, seed):
 
 def ties(shape, seed):
     """Few distinct values: many ties for the max to break."""
-    return minigrad.tensor(np.random.default_rng(seed).integers(-2, 2, size=shape).astype(float), requires_grad=True)
+    return minigrad.tensor(
+        np.random.default_rng(seed).integers(-2, 2, size=shape).astype(float), requires_grad=True
+    )
 
 
 def host(t):
@@ -81,7 +85,9 @@ def test_max_pool2d_matches_torch_including_ties(config, with_ties):
     shape, kernel, stride, padding, dilation, ceil_mode = config
     x = (ties if with_ties else distinct)(shape, 0)
     args = (kernel, stride, padding, dilation, ceil_mode)
-    check_against_torch(lambda x: F.max_pool2d(x, *args), lambda x: torch.nn.functional.max_pool2d(x, *args), x)
+    check_against_torch(
+        lambda x: F.max_pool2d(x, *args), lambda x: torch.nn.functional.max_pool2d(x, *args), x
+    )
 
 
 @needs_torch
@@ -89,8 +95,11 @@ def test_max_pool2d_matches_torch_including_ties(config, with_ties):
 def test_avg_pool2d_matches_torch(config, count_include_pad):
     shape, kernel, stride, padding, _, ceil_mode = config
     args = (kernel, stride, padding, ceil_mode, count_include_pad)
-    check_against_torch(lambda x: F.avg_pool2d(x, *args), lambda x: torch.nn.functional.avg_pool2d(x, *args),
-                        distinct(shape, 0))
+    check_against_torch(
+        lambda x: F.avg_pool2d(x, *args),
+        lambda x: torch.nn.functional.avg_pool2d(x, *args),
+        distinct(shape, 0),
+    )
 
 
 @needs_torch
@@ -182,8 +191,10 @@ def test_max_pool2d_rejects_zero_dilation():
 def test_pooling_layers():
     x = minigrad.randn(2, 3, 7, 7)
     assert_close(nn.MaxPool2d(3, 2, 1, ceil_mode=True)(x), F.max_pool2d(x, 3, 2, 1, ceil_mode=True))
-    assert_close(nn.AvgPool2d(2, count_include_pad=False, padding=1)(x),
-                 F.avg_pool2d(x, 2, padding=1, count_include_pad=False))
+    assert_close(
+        nn.AvgPool2d(2, count_include_pad=False, padding=1)(x),
+        F.avg_pool2d(x, 2, padding=1, count_include_pad=False),
+    )
     assert nn.MaxPool2d(2).stride == 2 and list(nn.MaxPool2d(2).parameters()) == []
     y, index = nn.MaxPool2d(2, return_indices=True)(x)
     assert index.dtype == np.int64 and index.shape == y.shape

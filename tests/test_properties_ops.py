@@ -60,8 +60,8 @@ def test_pow_with_a_tensor_exponent(data):
     shapes = data.draw(mst.mutually_broadcastable_shapes(2, max_dims=3, max_side=3))
     base = data.draw(mst.tensors(shapes.input_shapes[0], positive=True, away_from_zero=0.5, max_value=3.0))
     exponent = data.draw(mst.tensors(shapes.input_shapes[1], min_value=-2.0, max_value=2.0))
-    assert_close(base ** exponent, host(base) ** host(exponent))
-    check(lambda a, b: a ** b, base, exponent)
+    assert_close(base**exponent, host(base) ** host(exponent))
+    check(lambda a, b: a**b, base, exponent)
     check(lambda a, b: a.pow(b), base, exponent)
 
 
@@ -75,12 +75,18 @@ SCALAR_OPS = {
     "c * x": (lambda x, c: c * x, {}, mst.elements(-3, 3)),
     "x / c": (lambda x, c: x / c, {}, mst.elements(-3, 3, away_from_zero=0.25)),
     "c / x": (lambda x, c: c / x, {"away_from_zero": 0.5}, mst.elements(-3, 3)),
-    "x ** c": (lambda x, c: x ** c, {"positive": True, "away_from_zero": 0.5, "max_value": 3.0},
-               mst.elements(-3, 3)),
-    "x ** k": (lambda x, k: x ** k, {"min_value": -3.0, "max_value": 3.0}, st.integers(0, 4)),
-    "x.pow(c)": (lambda x, c: x.pow(c), {"positive": True, "away_from_zero": 0.5, "max_value": 3.0},
-                 mst.elements(-3, 3)),
-    "c ** x": (lambda x, c: c ** x, {"min_value": -3.0, "max_value": 3.0}, mst.elements(0.5, 3)),
+    "x ** c": (
+        lambda x, c: x**c,
+        {"positive": True, "away_from_zero": 0.5, "max_value": 3.0},
+        mst.elements(-3, 3),
+    ),
+    "x ** k": (lambda x, k: x**k, {"min_value": -3.0, "max_value": 3.0}, st.integers(0, 4)),
+    "x.pow(c)": (
+        lambda x, c: x.pow(c),
+        {"positive": True, "away_from_zero": 0.5, "max_value": 3.0},
+        mst.elements(-3, 3),
+    ),
+    "c ** x": (lambda x, c: c**x, {"min_value": -3.0, "max_value": 3.0}, mst.elements(0.5, 3)),
 }
 
 
@@ -209,7 +215,7 @@ def test_flatten(data):
     x = data.draw(mst.tensors(SMALL))
     ndim = max(x.ndim, 1)  # a 0-d tensor flattens like a 1-element vector
     first, last = sorted(data.draw(st.lists(st.integers(0, ndim - 1), min_size=2, max_size=2)))
-    expected = x.shape[:first] + (int(np.prod(x.shape[first:last + 1])),) + x.shape[last + 1:]
+    expected = x.shape[:first] + (int(np.prod(x.shape[first : last + 1])),) + x.shape[last + 1 :]
     start = first - data.draw(st.sampled_from([0, ndim]))  # negative dims too
     assert x.flatten(start, last).shape == expected
     assert x.flatten().shape == (x.numel(),)
@@ -245,8 +251,11 @@ def test_expand(data):
 @given(data=st.data())
 def test_flip(data):
     x = data.draw(mst.tensors(NONEMPTY))
-    dims = data.draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=1, max_size=x.ndim,
-                              unique_by=lambda d: d % x.ndim))
+    dims = data.draw(
+        st.lists(
+            st.integers(-x.ndim, x.ndim - 1), min_size=1, max_size=x.ndim, unique_by=lambda d: d % x.ndim
+        )
+    )
     assert_close(x.flip(dims), np.flip(host(x), tuple(dims)))
     check(lambda t: t.flip(dims), x)
 
@@ -375,7 +384,7 @@ def test_setitem_with_a_python_scalar(x, value):
 @given(x=mst.tensors(SMALL, min_value=-3.0, max_value=3.0), a=mst.elements(-3, 3), b=mst.elements(-3, 3))
 def test_gradient_is_linear(x, a, b):
     def f(t):
-        return (t ** 3).sum()
+        return (t**3).sum()
 
     def g(t):
         return t.tanh().sum()

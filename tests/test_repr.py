@@ -42,13 +42,25 @@ CASES = [
         lambda: minigrad.arange(8.0).reshape(2, 2, 2),
         "tensor([[[0., 1.],\n         [2., 3.]],\n\n        [[4., 5.],\n         [6., 7.]]])",
     ),
-    ("float64", lambda: minigrad.tensor(np.array([0.5, 2.0])), "tensor([0.5000, 2.0000], dtype=minigrad.float64)"),
+    (
+        "float64",
+        lambda: minigrad.tensor(np.array([0.5, 2.0])),
+        "tensor([0.5000, 2.0000], dtype=minigrad.float64)",
+    ),
     ("int32", lambda: minigrad.tensor([1, 2], dtype=minigrad.int32), "tensor([1, 2], dtype=minigrad.int32)"),
     ("empty", lambda: minigrad.tensor([]), "tensor([])"),
     ("empty_2d", lambda: minigrad.zeros(2, 0), "tensor([], size=(2, 0))"),
     ("empty_int", lambda: minigrad.zeros(0, dtype=minigrad.int64), "tensor([], dtype=minigrad.int64)"),
-    ("requires_grad", lambda: minigrad.tensor([1.0, 2.0], requires_grad=True), "tensor([1., 2.], requires_grad=True)"),
-    ("grad_fn", lambda: minigrad.tensor([1.0, 2.0], requires_grad=True) * 2, "tensor([2., 4.], grad_fn=<MulBackward>)"),
+    (
+        "requires_grad",
+        lambda: minigrad.tensor([1.0, 2.0], requires_grad=True),
+        "tensor([1., 2.], requires_grad=True)",
+    ),
+    (
+        "grad_fn",
+        lambda: minigrad.tensor([1.0, 2.0], requires_grad=True) * 2,
+        "tensor([2., 4.], grad_fn=<MulBackward>)",
+    ),
     (
         "grad_fn_scalar",
         lambda: (minigrad.tensor([1.0, 2.0], requires_grad=True) ** 2).sum(),
@@ -123,7 +135,9 @@ def test_default_dtype_is_not_printed_after_changing_it():
     minigrad.set_default_dtype(minigrad.float64)
     try:
         assert repr(minigrad.tensor([0.5])) == "tensor([0.5000])"
-        assert repr(minigrad.tensor([0.5], dtype=minigrad.float32)) == "tensor([0.5000], dtype=minigrad.float32)"
+        assert (
+            repr(minigrad.tensor([0.5], dtype=minigrad.float32)) == "tensor([0.5000], dtype=minigrad.float32)"
+        )
     finally:
         minigrad.set_default_dtype(previous)
 
@@ -131,7 +145,13 @@ def test_default_dtype_is_not_printed_after_changing_it():
 _finite = st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=32)
 
 
-@given(hnp.arrays(np.float32, hnp.array_shapes(max_dims=3, max_side=12), elements=_finite | st.sampled_from([0.0, NAN, INF])))
+@given(
+    hnp.arrays(
+        np.float32,
+        hnp.array_shapes(max_dims=3, max_side=12),
+        elements=_finite | st.sampled_from([0.0, NAN, INF]),
+    )
+)
 def test_repr_matches_torch_on_random_arrays(values):
     torch = pytest.importorskip("torch")
     expected = repr(torch.tensor(values))

@@ -67,8 +67,12 @@ def test_nested_structures_round_trip(tmp_path):
     param.grad = minigrad.ones(2)
     optimizer.step()
     state = optimizer.state_dict()
-    extra = {"list": [1, 2.5, None, True, "text", float("inf")], "array": np.arange(3), "scalar": np.float32(2.5),
-             "keys": {0: "int key", "0": "str key", 1.5: "float key"}}
+    extra = {
+        "list": [1, 2.5, None, True, "text", float("inf")],
+        "array": np.arange(3),
+        "scalar": np.float32(2.5),
+        "keys": {0: "int key", "0": "str key", 1.5: "float key"},
+    }
     path = tmp_path / "nested.npz"
     minigrad.save({"optimizer": state, "extra": extra, "tensor": minigrad.zeros(2, 2)}, path)
     loaded = minigrad.load(path)
@@ -174,7 +178,9 @@ def test_a_file_truncated_anywhere_is_refused(tmp_path):
 def test_corrupted_bytes(tmp_path):
     path, data = saved(tmp_path)
     middle = len(data) // 3
-    path.write_bytes(data[:middle] + bytes(b ^ 0xFF for b in data[middle:middle + 16]) + data[middle + 16:])
+    path.write_bytes(
+        data[:middle] + bytes(b ^ 0xFF for b in data[middle : middle + 16]) + data[middle + 16 :]
+    )
     with pytest.raises(ValueError, match="corrupt"):
         minigrad.load(path)
 
@@ -226,7 +232,14 @@ def test_an_unknown_metadata_format(tmp_path):
     np.savez(path, **{serialization.META_NAME: np.array("{not json")})
     with pytest.raises(ValueError, match="unreadable"):
         minigrad.load(path)
-    np.savez(path, **{serialization.META_NAME: np.array('{"format": "minigrad", "version": 1, "tree": {"tensor": "gone"}}')})
+    np.savez(
+        path,
+        **{
+            serialization.META_NAME: np.array(
+                '{"format": "minigrad", "version": 1, "tree": {"tensor": "gone"}}'
+            )
+        },
+    )
     with pytest.raises(ValueError, match="lacks the array 'gone'"):
         minigrad.load(path)
 

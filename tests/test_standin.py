@@ -33,42 +33,56 @@ def host(a):
 
 # --- refusing NumPy --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("convert", [np.asarray, np.array, np.ascontiguousarray,
-                                     lambda a: np.asarray(a, dtype=object),
-                                     lambda a: np.array([a, a])])
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        np.asarray,
+        np.array,
+        np.ascontiguousarray,
+        lambda a: np.asarray(a, dtype=object),
+        lambda a: np.array([a, a]),
+    ],
+)
 def test_implicit_conversion_to_numpy_raises_like_cupy(convert):
     with pytest.raises(TypeError, match="Implicit conversion to a NumPy array is not allowed"):
         convert(xp.ones(3))
 
 
-@pytest.mark.parametrize("call", [
-    lambda a: np.sum(a),
-    lambda a: np.concatenate([a, a]),
-    lambda a: np.einsum("i,i->", a, a),
-    lambda a: np.lib.stride_tricks.sliding_window_view(a, 2),
-    lambda a: np.exp(a),
-    lambda a: np.add(a, 1.0),
-    lambda a: np.add.at(a, [0], 1.0),
-    lambda a: np.maximum(a, 0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a: np.sum(a),
+        lambda a: np.concatenate([a, a]),
+        lambda a: np.einsum("i,i->", a, a),
+        lambda a: np.lib.stride_tricks.sliding_window_view(a, 2),
+        lambda a: np.exp(a),
+        lambda a: np.add(a, 1.0),
+        lambda a: np.add.at(a, [0], 1.0),
+        lambda a: np.maximum(a, 0),
+    ],
+)
 def test_numpy_functions_and_ufuncs_refuse_device_arrays(call):
     with pytest.raises(TypeError):
         call(xp.ones(3))
 
 
-@pytest.mark.parametrize("call", [
-    lambda a, h: a + h,
-    lambda a, h: h + a,
-    lambda a, h: h * a,
-    lambda a, h: a @ h,
-    lambda a, h: a < h,
-    lambda a, h: xp.add(a, h),
-    lambda a, h: xp.where(a > 0, a, h),
-    lambda a, h: xp.concatenate([a, h]),
-    lambda a, h: xp.zeros_like(h),
-    lambda a, h: xp.add.at(a, h.astype(int), 1.0),
-    lambda a, h: a.__setitem__(slice(None), h),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, h: a + h,
+        lambda a, h: h + a,
+        lambda a, h: h * a,
+        lambda a, h: a @ h,
+        lambda a, h: a < h,
+        lambda a, h: xp.add(a, h),
+        lambda a, h: xp.where(a > 0, a, h),
+        lambda a, h: xp.concatenate([a, h]),
+        lambda a, h: xp.zeros_like(h),
+        lambda a, h: xp.add.at(a, h.astype(int), 1.0),
+        lambda a, h: a.__setitem__(slice(None), h),
+    ],
+)
 def test_mixing_with_host_arrays_raises(call):
     a = xp.ones(3)
     with pytest.raises(TypeError, match="ndarray"):
@@ -84,7 +98,7 @@ def test_a_failed_in_place_op_leaves_the_array_unchanged():
 
 def test_python_and_numpy_scalars_mix_freely():
     a = xp.arange(3.0, dtype=xp.float32)
-    for result in (a * 2, 2.5 * a, np.float32(2) * a, a + np.float32(1), a ** 2, 1 / (a + 1)):
+    for result in (a * 2, 2.5 * a, np.float32(2) * a, a + np.float32(1), a**2, 1 / (a + 1)):
         assert isinstance(result, StandinArray) and result.dtype == np.float32
 
 
@@ -104,12 +118,15 @@ def test_keywords_cupy_lacks_are_refused():
         xp.lib.stride_tricks.as_strided(xp.ones(4), (2,), (8,), writeable=False)
 
 
-@pytest.mark.parametrize("call", [
-    lambda a: xp.multiply.at(a, xp.asarray([0]), 2.0),
-    lambda a: xp.maximum.reduce(a),
-    lambda a: xp.maximum.accumulate(a),
-    lambda a: xp.multiply.reduceat(a, xp.asarray([0, 2])),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a: xp.multiply.at(a, xp.asarray([0]), 2.0),
+        lambda a: xp.maximum.reduce(a),
+        lambda a: xp.maximum.accumulate(a),
+        lambda a: xp.multiply.reduceat(a, xp.asarray([0, 2])),
+    ],
+)
 def test_ufunc_methods_cupy_lacks_are_refused(call):
     with pytest.raises(NotImplementedError, match="not supported by CuPy"):
         call(xp.ones(4))
@@ -124,14 +141,26 @@ def test_ufunc_methods_cupy_has_work():
 
 # --- doing the math --------------------------------------------------------------------------
 
+
 def test_namespace_functions_return_device_arrays():
     a = xp.arange(12.0).reshape(3, 4)
     results = [
-        xp.zeros((2, 3)), xp.ones_like(a), xp.exp(a), xp.matmul(a, a.T), a @ a.T,
-        xp.einsum("ij,kj->ik", a, a, optimize=True), xp.tensordot(a, a, axes=([1], [1])),
-        xp.where(a > 3, a, 0.0), xp.pad(a, 1), xp.linalg.norm(a, axis=1),
-        xp.random.default_rng(0).standard_normal((2, 2)), xp.maximum(a, 5), a.astype(xp.int64),
-        xp.broadcast_to(a, (2, 3, 4)), xp.stack([a, a]), a[:, None, ::-1],
+        xp.zeros((2, 3)),
+        xp.ones_like(a),
+        xp.exp(a),
+        xp.matmul(a, a.T),
+        a @ a.T,
+        xp.einsum("ij,kj->ik", a, a, optimize=True),
+        xp.tensordot(a, a, axes=([1], [1])),
+        xp.where(a > 3, a, 0.0),
+        xp.pad(a, 1),
+        xp.linalg.norm(a, axis=1),
+        xp.random.default_rng(0).standard_normal((2, 2)),
+        xp.maximum(a, 5),
+        a.astype(xp.int64),
+        xp.broadcast_to(a, (2, 3, 4)),
+        xp.stack([a, a]),
+        a[:, None, ::-1],
     ]
     assert all(isinstance(r, StandinArray) for r in results)
     assert all(isinstance(r, StandinArray) for r in xp.split(a, 2, axis=1))
@@ -151,16 +180,23 @@ def test_types_and_constants_are_numpys():
 
 def test_reductions_give_0d_device_arrays():
     a = xp.arange(6.0).reshape(2, 3)
-    for r in (a.sum(), xp.sum(a), a.max(), xp.argmax(a), a.mean(), xp.linalg.norm(a),
-              a[1, 2], xp.dot(a[0], a[1])):
+    for r in (
+        a.sum(),
+        xp.sum(a),
+        a.max(),
+        xp.argmax(a),
+        a.mean(),
+        xp.linalg.norm(a),
+        a[1, 2],
+        xp.dot(a[0], a[1]),
+    ):
         assert isinstance(r, StandinArray) and r.ndim == 0
     assert host_transfers.count == 0
 
 
 def test_ndarray_surface():
     a = xp.arange(24, dtype=xp.float64).reshape(2, 3, 4)
-    assert (a.shape, a.ndim, a.size, a.dtype, a.itemsize, a.nbytes) == (
-        (2, 3, 4), 3, 24, np.float64, 8, 192)
+    assert (a.shape, a.ndim, a.size, a.dtype, a.itemsize, a.nbytes) == ((2, 3, 4), 3, 24, np.float64, 8, 192)
     assert a.strides == (96, 32, 8) and a.flags.c_contiguous and len(a) == 2
     assert a.T.shape == (4, 3, 2) and a.transpose(1, 0, 2).shape == (3, 2, 4)
     assert a.swapaxes(0, 2).shape == (4, 3, 2) and a[None].squeeze(0).shape == (2, 3, 4)
@@ -179,6 +215,7 @@ def test_asarray_of_a_device_array_is_that_array():
 
 
 # --- memory ----------------------------------------------------------------------------------
+
 
 def test_basic_indexing_gives_views_and_in_place_ops_show_through_them():
     a = xp.zeros((3, 4))
@@ -219,7 +256,8 @@ def test_strided_views_einsum_and_scatter_add():
     windows = xp.lib.stride_tricks.sliding_window_view(xp.asarray(x), (2, 2))
     out = xp.einsum("ijkl,kl->ij", windows, xp.asarray(k), optimize=True)
     np.testing.assert_allclose(
-        host(out), np.einsum("ijkl,kl->ij", np.lib.stride_tricks.sliding_window_view(x, (2, 2)), k))
+        host(out), np.einsum("ijkl,kl->ij", np.lib.stride_tricks.sliding_window_view(x, (2, 2)), k)
+    )
     total = xp.zeros(3)
     xp.add.at(total, xp.asarray([0, 0, 2]), xp.asarray([1.0, 2.0, 3.0]))
     np.testing.assert_array_equal(host(total), [3.0, 0.0, 3.0])
@@ -233,6 +271,7 @@ def test_copies_are_deep():
 
 
 # --- counting transfers ----------------------------------------------------------------------
+
 
 def test_explicit_reads_are_counted():
     a = xp.arange(4.0)
@@ -264,6 +303,7 @@ def test_uploads_are_counted_separately():
 
 
 # --- as a minigrad backend -------------------------------------------------------------------
+
 
 def test_use_standin_registers_and_restores_the_cuda_backend():
     before = dict(mb._BACKENDS)
@@ -297,8 +337,9 @@ _OPS = {
 
 
 @given(
-    arrays=hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=3, max_side=4),
-                      elements=st.floats(-10, 10)).map(lambda x: (x, x[::-1] * 0.5)),
+    arrays=hnp.arrays(
+        np.float64, hnp.array_shapes(min_dims=2, max_dims=3, max_side=4), elements=st.floats(-10, 10)
+    ).map(lambda x: (x, x[::-1] * 0.5)),
     op=st.sampled_from(sorted(_OPS)),
 )
 def test_standin_results_equal_numpy_results(arrays, op):

@@ -84,7 +84,13 @@ _UNARY = ["exp", "tanh", "sigmoid", "sin", "sum"]
 _BINARY = ["add", "mul", "sub"]
 
 
-@given(st.lists(st.tuples(st.sampled_from(_UNARY + _BINARY), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=15))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_UNARY + _BINARY), st.integers(0, 50), st.integers(0, 50)),
+        min_size=1,
+        max_size=15,
+    )
+)
 def test_recorded_order_is_a_valid_reverse_topological_order(program):
     values = [minigrad.tensor([0.5, -0.25], requires_grad=True), minigrad.tensor(0.75, requires_grad=True)]
     for op, i, j in program:

@@ -181,7 +181,13 @@ _UNARY = ["exp", "tanh", "sigmoid", "relu", "neg", "sum"]
 _BINARY = ["add", "mul", "sub"]
 
 
-@given(st.lists(st.tuples(st.sampled_from(_UNARY + _BINARY), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_UNARY + _BINARY), st.integers(0, 50), st.integers(0, 50)),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_random_graphs_parse_and_name_every_op(program):
     values = [minigrad.tensor([0.5, -0.25], requires_grad=True), nn.Parameter(minigrad.tensor([1.0, 2.0]))]
     for op, i, j in program:
@@ -230,6 +236,8 @@ def test_an_output_that_is_also_a_retained_input_is_drawn_once():
     z = h.exp().sum()
     for outputs in ([z, h], [h, z]):
         nodes, edges = parse_dot(viz.to_dot(outputs))
-        (h_id,) = [n for n, a in nodes.items() if a["label"] == "(2,) float32" and a["fillcolor"] != "lightblue"]
+        (h_id,) = [
+            n for n, a in nodes.items() if a["label"] == "(2,) float32" and a["fillcolor"] != "lightblue"
+        ]
         (mul,) = [n for n, a in nodes.items() if a["label"] == "MulBackward"]
         assert [e[:2] for e in edges].count((mul, h_id)) == 1

@@ -125,7 +125,9 @@ def _leaf_inputs(node: Any) -> str:
         variable = getattr(edge[0], "variable", None) if edge is not None else None
         problem = _non_finite(variable)
         if problem:
-            notes.append(f"\nNote: its input {i}, a leaf tensor of shape {variable.shape}, already held {problem} values.")
+            notes.append(
+                f"\nNote: its input {i}, a leaf tensor of shape {variable.shape}, already held {problem} values."
+            )
     return "".join(notes)
 
 

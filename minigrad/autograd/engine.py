@@ -30,16 +30,12 @@ def _as_tuple(x: Any) -> tuple:
 
 def _initial_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple) -> list[Tensor]:
     if grad_outputs and len(grad_outputs) != len(outputs):
-        raise RuntimeError(
-            f"grad_outputs: got {len(grad_outputs)} gradients for {len(outputs)} outputs"
-        )
+        raise RuntimeError(f"grad_outputs: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if grad_outputs else None
         if not out.requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
-            )
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError(
@@ -50,9 +46,7 @@ def _initial_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple) -> list[Ten
         elif not isinstance(g, Tensor):
             g = Tensor(out.xp.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:
-            raise RuntimeError(
-                f"gradient: shape {g.shape} does not match the output's shape {out.shape}"
-            )
+            raise RuntimeError(f"gradient: shape {g.shape} does not match the output's shape {out.shape}")
         grads.append(g)
     return grads
 
@@ -187,7 +181,9 @@ def _apply(node: Node, inputs: list[Tensor]) -> tuple:
     try:
         return node.apply(inputs)
     except RuntimeError as err:
-        raise RuntimeError(f"{err}\nThe forward op {node.name()} was created at:\n{anomaly.where(node)}") from err
+        raise RuntimeError(
+            f"{err}\nThe forward op {node.name()} was created at:\n{anomaly.where(node)}"
+        ) from err
 
 
 def _zeros(meta: tuple) -> Tensor:
@@ -270,6 +266,4 @@ def grad(
                 f"grad: input {i} (shape {t.shape}) was not used in the graph; "
                 "pass allow_unused=True if this is expected"
             )
-    return tuple(
-        g if g is None or create_graph else g.detach() for g in results
-    )
+    return tuple(g if g is None or create_graph else g.detach() for g in results)

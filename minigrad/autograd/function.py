@@ -104,12 +104,8 @@ class Node:
         self.function = function
         self.ctx = ctx
         self.sequence = next(_sequence)
-        self.next_functions = tuple(
-            graph_position(a) if isinstance(a, Tensor) else None for a in inputs
-        )
-        self.input_meta = tuple(
-            (a.shape, a.dtype) if isinstance(a, Tensor) else None for a in inputs
-        )
+        self.next_functions = tuple(graph_position(a) if isinstance(a, Tensor) else None for a in inputs)
+        self.input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in inputs)
         self.output_meta: list[tuple[tuple[int, ...], Any, Any]] = []  # shape, dtype, array module
         self.retained: dict[int, weakref.ref] = {}
         self.stack = traceback.extract_stack()[:-3] if anomaly.is_anomaly_enabled() else None
@@ -208,4 +204,3 @@ def _check_same_device(cls: type, args: tuple[Any, ...]) -> None:
             f"{cls.__name__}: expected all tensors to be on the same device, but found at least "
             f"two devices, {names}"
         )
-

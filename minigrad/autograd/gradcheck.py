@@ -61,9 +61,7 @@ def gradcheck(
     args = _as_tuple(inputs)
     checked = [k for k, a in enumerate(args) if _is_tensor(a) and a.requires_grad]
     if not checked:
-        raise ValueError(
-            "gradcheck: expected at least one input Tensor with requires_grad=True, got none"
-        )
+        raise ValueError("gradcheck: expected at least one input Tensor with requires_grad=True, got none")
     try:
         _Check(func, _float64_copies(args, checked), checked, eps, nondet_tol).run(atol, rtol, fast_mode)
     except GradcheckError:
@@ -103,8 +101,14 @@ def gradgradcheck(
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(
-        first_derivatives, args + extra, eps=eps, atol=atol, rtol=rtol,
-        raise_exception=raise_exception, fast_mode=fast_mode, nondet_tol=nondet_tol,
+        first_derivatives,
+        args + extra,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        fast_mode=fast_mode,
+        nondet_tol=nondet_tol,
     )
 
 
@@ -171,8 +175,9 @@ def _random_grad_outputs(outputs: list) -> tuple:
 class _Check:
     """One gradient check: the function, its float64 inputs and its unperturbed outputs."""
 
-    def __init__(self, func: Callable[..., Any], args: tuple, checked: list[int], eps: float,
-                 nondet_tol: float) -> None:
+    def __init__(
+        self, func: Callable[..., Any], args: tuple, checked: list[int], eps: float, nondet_tol: float
+    ) -> None:
         self.func, self.args, self.checked = func, args, checked
         self.eps, self.nondet_tol = eps, nondet_tol
         self.outputs = _as_outputs(func(*args))

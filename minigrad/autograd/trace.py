@@ -65,8 +65,7 @@ class trace:
                 output_shapes=tuple(meta[0] for meta in node.output_meta),
                 grad_output_norms=tuple(_norm(g) for g in grad_outputs),
                 grad_input_norms=tuple(
-                    None if node.next_functions[i] is None else _norm(grad_inputs[i])
-                    for i in tensor_args
+                    None if node.next_functions[i] is None else _norm(grad_inputs[i]) for i in tensor_args
                 ),
             )
         )

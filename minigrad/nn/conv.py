@@ -51,7 +51,9 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def extra_repr(self) -> str:
-        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        )
         defaults = {"padding": (0, 0), "dilation": (1, 1), "output_padding": (0, 0), "groups": 1}
         for name, default in defaults.items():
             value = getattr(self, name, default)
@@ -68,9 +70,20 @@ class Conv2d(_ConvNd):
     ((8, 3, 3, 3), (8,))
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair, stride: IntOrPair = 1,
-                 padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrPair,
+        stride: IntOrPair = 1,
+        padding: IntOrPair | str = 0,
+        dilation: IntOrPair = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         layer = "Conv2d"
         _check_channels(layer, in_channels, out_channels, groups)
@@ -81,9 +94,13 @@ class Conv2d(_ConvNd):
         self.dilation = pair(dilation, "dilation", layer, 1)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"{layer}: padding must be 'same', 'valid', an int or a pair, got {padding!r}")
+                raise ValueError(
+                    f"{layer}: padding must be 'same', 'valid', an int or a pair, got {padding!r}"
+                )
             if padding == "same" and self.stride != (1, 1):
-                raise ValueError(f"{layer}: padding='same' is not supported for strided convolutions (stride={self.stride})")
+                raise ValueError(
+                    f"{layer}: padding='same' is not supported for strided convolutions (stride={self.stride})"
+                )
             self.padding = padding
         else:
             self.padding = pair(padding, "padding", layer, 0)
@@ -105,10 +122,21 @@ class ConvTranspose2d(_ConvNd):
     (1, 2, 11, 11)
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair, stride: IntOrPair = 1,
-                 padding: IntOrPair = 0, output_padding: IntOrPair = 0, groups: int = 1, bias: bool = True,
-                 dilation: IntOrPair = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrPair,
+        stride: IntOrPair = 1,
+        padding: IntOrPair = 0,
+        output_padding: IntOrPair = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: IntOrPair = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         layer = "ConvTranspose2d"
         _check_channels(layer, in_channels, out_channels, groups)
@@ -128,8 +156,12 @@ class ConvTranspose2d(_ConvNd):
         size = tuple(output_size)[-2:]
         extra = []
         for axis in range(2):
-            smallest = ((input.shape[axis - 2] - 1) * self.stride[axis] - 2 * self.padding[axis]
-                        + self.dilation[axis] * (self.kernel_size[axis] - 1) + 1)
+            smallest = (
+                (input.shape[axis - 2] - 1) * self.stride[axis]
+                - 2 * self.padding[axis]
+                + self.dilation[axis] * (self.kernel_size[axis] - 1)
+                + 1
+            )
             if len(size) != 2 or not smallest <= size[axis] < smallest + self.stride[axis]:
                 raise ValueError(
                     f"ConvTranspose2d: requested output_size {tuple(output_size)} is not reachable from "
@@ -141,8 +173,16 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         output_padding = self._output_padding(input, output_size)
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                self.groups, self.dilation)
+        return conv_transpose2d(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            output_padding,
+            self.groups,
+            self.dilation,
+        )
 
 
 class Corr2d(Module):

@@ -121,8 +121,7 @@ class Module:
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                    "(Tensor or None expected)"
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)"
                 )
             self._buffers[name] = value
         else:
@@ -174,8 +173,7 @@ class Module:
         self._check_new_name("buffer", name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
-                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                "(Tensor or None required)"
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)"
             )
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
@@ -397,7 +395,9 @@ class Module:
                 sources[key] = source
         if strict:
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+                errors.insert(
+                    0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + "."
+                )
             if unexpected:
                 errors.insert(
                     int(bool(missing)),
@@ -422,9 +422,7 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [
-            f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()
-        ]
+        child_lines = [f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()]
         lines = extra_lines + child_lines
         body = ""
         if len(extra_lines) == 1 and not child_lines:

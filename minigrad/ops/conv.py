@@ -98,10 +98,21 @@ class Pad(Function):
 
 # ---- argument checks -------------------------------------------------------------------------
 
+
 def pair(value: Any, name: str, op: str, minimum: int) -> Pair:
     """``value`` (an int or two ints) as a pair, each at least ``minimum``, or a clear error."""
-    values = (value, value) if isinstance(value, int) else tuple(value) if isinstance(value, (tuple, list)) else None
-    if values is None or len(values) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+    values = (
+        (value, value)
+        if isinstance(value, int)
+        else tuple(value)
+        if isinstance(value, (tuple, list))
+        else None
+    )
+    if (
+        values is None
+        or len(values) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    ):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     if min(values) < minimum:
         kind = "positive" if minimum == 1 else "non-negative"
@@ -127,13 +138,13 @@ def check_floating(op: str, **tensors: Tensor | None) -> None:
 def batched(op: str, input: Tensor) -> tuple[Tensor, bool]:
     """A 4-D (N, C, H, W) view of ``input`` and whether it was an unbatched (C, H, W) one."""
     if input.ndim not in (3, 4):
-        raise ValueError(
-            f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}"
-        )
+        raise ValueError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}")
     return (input.unsqueeze(0), True) if input.ndim == 3 else (input, False)
 
 
-def _check_conv(op: str, x: Tensor, w: Tensor, b: Tensor | None, groups: Any, in_dim: int, out_dim: int) -> None:
+def _check_conv(
+    op: str, x: Tensor, w: Tensor, b: Tensor | None, groups: Any, in_dim: int, out_dim: int
+) -> None:
     """Channel counts: ``x`` has ``groups * w.shape[in_dim]`` channels, bias ``w.shape[out_dim] * ...``."""
     if w.ndim != 4:
         raise ValueError(f"{op}: weight must be 4-D, got shape {w.shape}")
@@ -174,7 +185,9 @@ def _conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: P
         if padding != "same":
             raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a pair, got {padding!r}")
         if stride != (1, 1):
-            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
+            raise ValueError(
+                f"{op}: padding='same' is not supported for strided convolutions (stride={stride})"
+            )
         total = [d * (k - 1) for d, k in zip(dilation, kernel)]
         return (total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2)
     ph, pw = pair(padding, "padding", op, 0)
@@ -183,8 +196,16 @@ def _conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: P
 
 # ---- public functions ------------------------------------------------------------------------
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
-           padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair | str = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-D cross-correlation of ``input`` (N, C, H, W) or (C, H, W) with ``weight`` (O, C/groups, kH, kW).
 
     As ``torch.nn.functional.conv2d``, with ``padding="same"|"valid"``.
@@ -203,15 +224,24 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
     stride = pair(stride, "stride", op, 1)
     dilation = pair(dilation, "dilation", op, 1)
     kernel = weight.shape[2:]
-    geom = kernels.geometry(x.shape[2:], kernel, stride, _conv_padding(op, padding, kernel, stride, dilation), dilation)
+    geom = kernels.geometry(
+        x.shape[2:], kernel, stride, _conv_padding(op, padding, kernel, stride, dilation), dilation
+    )
     _check_fits(op, x, geom)
     y = Conv2d.apply(x, weight, bias, geom, groups)
     return y.squeeze(0) if unbatched else y
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
-                     padding: IntOrPair = 0, output_padding: IntOrPair = 0, groups: int = 1,
-                     dilation: IntOrPair = 1) -> Tensor:
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    groups: int = 1,
+    dilation: IntOrPair = 1,
+) -> Tensor:
     """Transposed convolution of ``input`` (N, C_in, H, W) with ``weight`` (C_in, C_out/groups, kH, kW).
 
     The gradient of ``conv2d`` with respect to its input, as ``torch.nn.functional.conv_transpose2d``:

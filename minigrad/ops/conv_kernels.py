@@ -88,8 +88,15 @@ class Geometry:
         return (self.out_hw[0] - 1) * self.row_len + self.out_hw[1]
 
 
-def geometry(in_hw: Pair, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair,
-             ceil_mode: bool = False, flat: bool | None = None) -> Geometry:
+def geometry(
+    in_hw: Pair,
+    kernel: Pair,
+    stride: Pair,
+    padding: Padding,
+    dilation: Pair,
+    ceil_mode: bool = False,
+    flat: bool | None = None,
+) -> Geometry:
     """The geometry of a convolution or pooling; ``ceil_mode`` pads the bottom and right as needed.
 
     ``flat`` (the default for stride 1) chooses the flat layout described in the module docstring.
@@ -107,6 +114,7 @@ def geometry(in_hw: Pair, kernel: Pair, stride: Pair, padding: Padding, dilation
 
 # ---- windows ---------------------------------------------------------------------------------
 
+
 def pad_image(x: Any, padding: Padding, value: float = 0.0) -> Any:
     """A C-contiguous copy of ``x`` (N, C, H, W) with ``padding`` rows and columns of ``value``."""
     xp = get_array_module(x)
@@ -115,7 +123,7 @@ def pad_image(x: Any, padding: Padding, value: float = 0.0) -> Any:
         return xp.ascontiguousarray(x)
     n, c, h, w = x.shape
     out = xp.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
+    out[:, :, top : top + h, left : left + w] = x
     return out
 
 
@@ -124,7 +132,7 @@ def crop_image(xpad: Any, geom: Geometry) -> Any:
     xp = get_array_module(xpad)
     top, _, left, _ = geom.padding
     h, w = geom.in_hw
-    return xp.ascontiguousarray(xpad[:, :, top:top + h, left:left + w])
+    return xp.ascontiguousarray(xpad[:, :, top : top + h, left : left + w])
 
 
 def tap_windows(xpad: Any, geom: Geometry, groups: int = 1) -> Any:
@@ -159,18 +167,19 @@ def output_grid(y: Any, geom: Geometry, groups: int) -> Any:
         grid[..., :w] = y
     else:
         grid = xp.ascontiguousarray(y)
-    return grid.reshape(n, groups, o // groups, h * geom.row_len)[..., :geom.length]
+    return grid.reshape(n, groups, o // groups, h * geom.row_len)[..., : geom.length]
 
 
 def grid_output(grid: Any, geom: Geometry) -> Any:
     """Inverse of ``output_grid`` for a computed ``(N, g, O/g, Ho * row_len)`` grid."""
     xp = get_array_module(grid)
     n, g, o, _ = grid.shape
-    out = grid.reshape(n, g * o, geom.out_hw[0], geom.row_len)[..., :geom.out_hw[1]]
+    out = grid.reshape(n, g * o, geom.out_hw[0], geom.row_len)[..., : geom.out_hw[1]]
     return xp.ascontiguousarray(out)
 
 
 # ---- the plan: which matrix products, in which blocks ---------------------------------------
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -180,7 +189,9 @@ class Chunk:
     tap: Pair | None
 
 
-def _plan(geom: Geometry, n: int, c_group: int, o_group: int, groups: int, itemsize: int) -> tuple[list[slice], list[Chunk]]:
+def _plan(
+    geom: Geometry, n: int, c_group: int, o_group: int, groups: int, itemsize: int
+) -> tuple[list[slice], list[Chunk]]:
     """Image blocks and product chunks for a convolution of ``n`` images (see module docstring)."""
     taps = len(geom.taps)
     grid = geom.length
@@ -231,6 +242,7 @@ def _scatter(windows: Any, chunk: Chunk, values: Any) -> None:
 
 # ---- convolution -----------------------------------------------------------------------------
 
+
 def conv2d(x: Any, w: Any, geom: Geometry, groups: int) -> Any:
     """Cross-correlate ``x`` (N, C, H, W) with ``w`` (O, C/groups, kH, kW): (N, O, Ho, Wo)."""
     xp = get_array_module(x)
@@ -240,7 +252,7 @@ def conv2d(x: Any, w: Any, geom: Geometry, groups: int) -> Any:
     weights = [_weights(w, chunk, groups) for chunk in chunks]
     grid = xp.empty((n, groups, o // groups, geom.out_hw[0] * geom.row_len), dtype=x.dtype)
     for block in blocks:
-        out = grid[block, ..., :geom.length]
+        out = grid[block, ..., : geom.length]
         part = xp.empty(out.shape, dtype=x.dtype) if len(chunks) > 1 else None
         for k, chunk in enumerate(chunks):
             product = xp.matmul(weights[k], _columns(windows[block], chunk), out=part if k else out)
@@ -278,7 +290,11 @@ def conv2d_weight_grad(x: Any, gy: Any, geom: Geometry, groups: int) -> Any:
     for block in blocks:
         for chunk in chunks:
             # (columns @ grid^T)^T: the same product, but BLAS runs this order faster on few channels
-            part = xp.matmul(_columns(windows[block], chunk), grid[block].swapaxes(-1, -2)).sum(axis=0).swapaxes(-1, -2)
+            part = (
+                xp.matmul(_columns(windows[block], chunk), grid[block].swapaxes(-1, -2))
+                .sum(axis=0)
+                .swapaxes(-1, -2)
+            )
             if chunk.tap is None:
                 gw[:, :, chunk.channels] += part.reshape(gw[:, :, chunk.channels].shape)
             else:
@@ -287,6 +303,7 @@ def conv2d_weight_grad(x: Any, gy: Any, geom: Geometry, groups: int) -> Any:
 
 
 # ---- pooling ---------------------------------------------------------------------------------
+
 
 def _pool_windows(xpad: Any, geom: Geometry) -> Any:
     """Tap windows ``(N, C, kH, kW, Ho, Wo)`` of a pooling (geometry built with ``flat=False``)."""
@@ -307,7 +324,9 @@ def _pool_planes(xpad: Any, geom: Geometry) -> Any:
     """Each tap's window values as one plane: a C-contiguous ``(kH * kW, N, C, Ho, Wo)`` copy."""
     xp = get_array_module(xpad)
     windows = _pool_windows(xpad, geom)
-    return xp.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(-1, *xpad.shape[:2], *geom.out_hw)
+    return xp.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(
+        -1, *xpad.shape[:2], *geom.out_hw
+    )
 
 
 def max_pool2d(x: Any, geom: Geometry) -> tuple[Any, Any]:
@@ -383,6 +402,7 @@ def avg_pool2d_scatter(gy: Any, geom: Geometry, divisor: Any) -> Any:
 
 
 # ---- constant padding of any dimensions ------------------------------------------------------
+
 
 def pad_constant(a: Any, pads: list[Pair], value: float) -> Any:
     """``a`` with ``pads[d] = (before, after)`` values added to dimension ``d``; negative crops."""

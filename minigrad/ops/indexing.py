@@ -121,7 +121,9 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = a[index[i][j]][j]`` along ``dim`` (torch.gather), built on integer indexing."""
     d = normalize_dim(dim, a.ndim)
     if index.ndim != a.ndim:
-        raise RuntimeError(f"gather: index {index.shape} and input {a.shape} must have the same number of dimensions")
+        raise RuntimeError(
+            f"gather: index {index.shape} and input {a.shape} must have the same number of dimensions"
+        )
     xp = a.xp
     grids = xp.ix_(*[xp.arange(s) for s in index.shape]) if index.ndim else ()
     full = tuple(index.array if i == d else g for i, g in enumerate(grids))

@@ -28,17 +28,19 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product; a 1-D operand is a row (left) or column (right) vector that is dropped after."""
     a, b = promote(a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        raise RuntimeError(
+            f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}"
+        )
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
-        raise RuntimeError(
-            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({k_a} != {k_b})"
-        )
+        raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({k_a} != {k_b})")
     batch_a, batch_b = a.shape[:-2], b.shape[:-2]
     try:
         broadcast_shapes(batch_a, batch_b)
     except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {a.shape} and {b.shape} are not broadcastable") from None
+        raise RuntimeError(
+            f"matmul: batch dimensions of {a.shape} and {b.shape} are not broadcastable"
+        ) from None
     out = MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a, b.unsqueeze(-1) if b.ndim == 1 else b)
     if a.ndim == 1:
         out = out.squeeze(-2)

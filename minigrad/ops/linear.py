@@ -45,8 +45,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"input {tuple(input.shape)}, weight {tuple(weight.shape)}"
         )
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise ValueError(
-            f"linear: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}"
-        )
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
     tensors = promote(input, weight) if bias is None else promote(input, weight, bias)
     return Linear.apply(*tensors, *([None] if bias is None else []))

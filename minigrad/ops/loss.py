@@ -143,9 +143,7 @@ def _check_cross_entropy_args(input, target, weight, reduction, label_smoothing)
             f"(expected target shape {expected})"
         )
     if target.device != input.device:
-        raise RuntimeError(
-            f"cross_entropy: input is on {input.device} but target is on {target.device}"
-        )
+        raise RuntimeError(f"cross_entropy: input is on {input.device} but target is on {target.device}")
     classes = in_shape[0] if input.ndim == 1 else in_shape[1]
     if weight is not None:
         _check_floating("cross_entropy: weight", weight)

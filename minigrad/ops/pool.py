@@ -87,8 +87,9 @@ class AvgPoolScatter(Function):
         return AvgPool2d.apply(grad, ctx.geom, ctx.divisor), None, None
 
 
-def _pool_geometry(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-                   ceil_mode: bool) -> tuple[Geometry, tuple[int, int]]:
+def _pool_geometry(
+    op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
+) -> tuple[Geometry, tuple[int, int]]:
     """Checked pooling geometry and the symmetric ``padding`` it was built from."""
     kernel = pair(kernel_size, "kernel_size", op, 1)
     stride = kernel if stride is None or stride == [] or stride == () else pair(stride, "stride", op, 1)
@@ -99,8 +100,9 @@ def _pool_geometry(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: A
             f"{op}: padding should be at most half of kernel size, but got padding={pads} and "
             f"kernel_size={kernel}"
         )
-    geom = kernels.geometry(x.shape[2:], kernel, stride, (pads[0], pads[0], pads[1], pads[1]),
-                            dilation, ceil_mode, flat=False)
+    geom = kernels.geometry(
+        x.shape[2:], kernel, stride, (pads[0], pads[0], pads[1], pads[1]), dilation, ceil_mode, flat=False
+    )
     if min(geom.out_hw) < 1:
         raise ValueError(
             f"{op}: given input of shape {x.shape}, the calculated output size {geom.out_hw} is "
@@ -109,9 +111,15 @@ def _pool_geometry(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: A
     return geom, pads
 
 
-def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
-               padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+def max_pool2d(
+    input: Tensor,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
     """Maximum over each window, as ``torch.nn.functional.max_pool2d`` (padding counts as -inf).
 
     Ties send the gradient to the first maximum in row-major window order; ``return_indices``
@@ -138,14 +146,26 @@ def _flat_indices(index: Any, geom: Geometry) -> Any:
     """Winning taps as PyTorch's indices: ``h * W + w`` in each (unpadded) input plane."""
     xp = get_array_module(index)
     k_w = geom.kernel[1]
-    rows = xp.arange(geom.out_hw[0])[:, None] * geom.stride[0] - geom.padding[0] + index // k_w * geom.dilation[0]
-    cols = xp.arange(geom.out_hw[1])[None, :] * geom.stride[1] - geom.padding[2] + index % k_w * geom.dilation[1]
+    rows = (
+        xp.arange(geom.out_hw[0])[:, None] * geom.stride[0]
+        - geom.padding[0]
+        + index // k_w * geom.dilation[0]
+    )
+    cols = (
+        xp.arange(geom.out_hw[1])[None, :] * geom.stride[1] - geom.padding[2] + index % k_w * geom.dilation[1]
+    )
     return rows * geom.in_hw[1] + cols
 
 
-def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
-               padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
-               divisor_override: int | None = None) -> Tensor:
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """Mean over each window, as ``torch.nn.functional.avg_pool2d``.
 
     ``count_include_pad`` counts the zero padding in the divisor; ``divisor_override`` replaces it.
@@ -160,7 +180,11 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
     x, unbatched = batched(op, input)
     geom, pads = _pool_geometry(op, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
-        if not isinstance(divisor_override, int) or isinstance(divisor_override, bool) or divisor_override < 1:
+        if (
+            not isinstance(divisor_override, int)
+            or isinstance(divisor_override, bool)
+            or divisor_override < 1
+        ):
             raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
         divisor = x.xp.asarray(divisor_override, dtype=x.dtype)
     else:

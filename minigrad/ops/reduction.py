@@ -114,7 +114,9 @@ def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _max_min("min", a, dim, keepdim)
 
 
-def var(a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None) -> Tensor:
+def var(
+    a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None
+) -> Tensor:
     """Variance with Bessel's correction by default, as ``torch.var``."""
     if unbiased is not None:
         correction = int(unbiased)
@@ -126,7 +128,9 @@ def var(a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, 
     return sum(centered * centered, dims, keepdim) / (count - correction)
 
 
-def std(a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None) -> Tensor:
+def std(
+    a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None
+) -> Tensor:
     return var(a, dim, keepdim, correction, unbiased).sqrt()
 
 

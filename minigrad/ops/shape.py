@@ -60,10 +60,14 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     known = 1
     for s in shape:
         known *= s if s != -1 else 1
-    if shape.count(-1) > 1 or (-1 not in shape and known != a.numel()) or (
-        -1 in shape and (known == 0 or a.numel() % known)
+    if (
+        shape.count(-1) > 1
+        or (-1 not in shape and known != a.numel())
+        or (-1 in shape and (known == 0 or a.numel() % known))
     ):
-        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {a.numel()} (shape {a.shape})")
+        raise RuntimeError(
+            f"reshape: shape {list(shape)} is invalid for input of size {a.numel()} (shape {a.shape})"
+        )
     if tuple(shape) == a.shape:
         return a
     return Reshape.apply(a, tuple(shape))
@@ -126,7 +130,9 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     """A broadcast view to ``sizes`` (-1 keeps a dimension); no memory is copied."""
     sizes = _shape_args(sizes)
     if len(sizes) < a.ndim:
-        raise RuntimeError(f"expand: the number of sizes {list(sizes)} must be >= the tensor's dims {a.shape}")
+        raise RuntimeError(
+            f"expand: the number of sizes {list(sizes)} must be >= the tensor's dims {a.shape}"
+        )
     lead = len(sizes) - a.ndim
     shape = list(sizes)
     for i, s in enumerate(a.shape):

@@ -59,7 +59,9 @@ class Optimizer:
         params = list(params)
         for param in params:
             if not isinstance(param, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(param).__name__}")
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is {type(param).__name__}"
+                )
             if not param.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
         if len({id(p) for p in params}) != len(params):
@@ -109,9 +111,7 @@ class Optimizer:
             packed["params"] = [index_of.setdefault(id(p), len(index_of)) for p in group["params"]]
             groups.append(packed)
         state = {
-            index_of[id(param)]: dict(values)
-            for param, values in self.state.items()
-            if id(param) in index_of
+            index_of[id(param)]: dict(values) for param, values in self.state.items() if id(param) in index_of
         }
         return {"state": dict(sorted(state.items())), "param_groups": groups}
 
@@ -142,9 +142,7 @@ class Optimizer:
             if index not in params_by_index:
                 raise ValueError(f"loaded state dict has state for unknown parameter index {index!r}")
             param = params_by_index[index]
-            new_state[param] = {
-                key: _copy_state_value(key, value, param) for key, value in values.items()
-            }
+            new_state[param] = {key: _copy_state_value(key, value, param) for key, value in values.items()}
         self.param_groups = [
             {**saved, "params": group["params"]} for saved, group in zip(saved_groups, self.param_groups)
         ]

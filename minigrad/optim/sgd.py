@@ -11,18 +11,32 @@ from minigrad.tensor import Tensor
 class SGD(Optimizer):
     """PyTorch's SGD. For each parameter with a gradient, at step ``t``::
 
-        g = -grad if maximize else grad
-        g = g + weight_decay * p
-        b = g if t == 1 else momentum * b + (1 - dampening) * g   # only with momentum
-        g = g + momentum * b if nesterov else b
-        p = p - lr * g
+    g = -grad if maximize else grad
+    g = g + weight_decay * p
+    b = g if t == 1 else momentum * b + (1 - dampening) * g   # only with momentum
+    g = g + momentum * b if nesterov else b
+    p = p - lr * g
     """
 
-    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 *, maximize: bool = False) -> None:
-        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
-                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:

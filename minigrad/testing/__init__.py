@@ -17,11 +17,26 @@ import numpy as np
 
 from minigrad.backend import backend_of
 
-_STRATEGIES = frozenset({
-    "BOUND", "MIN_GAP", "ReductionArgs", "arrays", "basic_indices", "broadcastable_shapes",
-    "broadcasting_to", "elements", "expand_shapes", "integer_array_indices", "matmul_shapes",
-    "mutually_broadcastable_shapes", "reduction_args", "reshape_shapes", "shapes", "tensors",
-})
+_STRATEGIES = frozenset(
+    {
+        "BOUND",
+        "MIN_GAP",
+        "ReductionArgs",
+        "arrays",
+        "basic_indices",
+        "broadcastable_shapes",
+        "broadcasting_to",
+        "elements",
+        "expand_shapes",
+        "integer_array_indices",
+        "matmul_shapes",
+        "mutually_broadcastable_shapes",
+        "reduction_args",
+        "reshape_shapes",
+        "shapes",
+        "tensors",
+    }
+)
 _CONV_STRATEGIES = frozenset({"conv2d_configs"})
 
 # torch.testing.assert_close's default (rtol, atol) by dtype; other dtypes compare exactly.
@@ -63,9 +78,7 @@ def assert_close(
     Greatest relative difference: 0.2 at index (1,) (up to 1e-07 allowed)
     """
     if (rtol is None) != (atol is None):
-        raise ValueError(
-            f"assert_close: give both rtol and atol or neither, got rtol={rtol}, atol={atol}"
-        )
+        raise ValueError(f"assert_close: give both rtol and atol or neither, got rtol={rtol}, atol={atol}")
     failure = _compare(actual, expected, rtol, atol, equal_nan, check_dtype, check_device)
     if failure is not None:
         if callable(msg):

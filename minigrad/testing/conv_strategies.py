@@ -55,15 +55,21 @@ class Conv2dConfig(NamedTuple):
     def output_shape(self) -> tuple[int, int, int, int]:
         sides = [
             (size + 2 * p - d * (k - 1) - 1) // s + 1
-            for size, k, s, p, d in zip((self.height, self.width), self.kernel_size, self.stride,
-                                        self.padding, self.dilation)
+            for size, k, s, p, d in zip(
+                (self.height, self.width), self.kernel_size, self.stride, self.padding, self.dilation
+            )
         ]
         return (self.batch, self.out_channels, *sides)
 
     @property
     def kwargs(self) -> dict[str, Any]:
         """``stride``, ``padding``, ``dilation`` and ``groups`` for ``conv2d``."""
-        return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
+        return {
+            "stride": self.stride,
+            "padding": self.padding,
+            "dilation": self.dilation,
+            "groups": self.groups,
+        }
 
 
 @st.composite
@@ -98,5 +104,15 @@ def conv2d_configs(
         max(1, d * (k - 1) + 1 - 2 * p) + draw(st.integers(0, max_extra_side))
         for k, p, d in zip(kernel, padding, dilation)
     ]
-    return Conv2dConfig(draw(st.integers(1, max_batch)), in_channels, out_channels, sides[0], sides[1],
-                        kernel, stride, padding, dilation, groups)
+    return Conv2dConfig(
+        draw(st.integers(1, max_batch)),
+        in_channels,
+        out_channels,
+        sides[0],
+        sides[1],
+        kernel,
+        stride,
+        padding,
+        dilation,
+        groups,
+    )

@@ -89,8 +89,7 @@ _SYNCING = frozenset({"nonzero", "argwhere", "flatnonzero", "unique", "compress"
 _NOT_IN_CUPY = {"as_strided": frozenset({"writeable", "subok"})}
 # The ufuncs whose methods CuPy implements; the others raise NotImplementedError there.
 _UFUNC_METHODS = {
-    "at": frozenset({"add", "subtract", "maximum", "minimum", "bitwise_and", "bitwise_or",
-                     "bitwise_xor"}),
+    "at": frozenset({"add", "subtract", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"}),
     "reduce": frozenset({"add", "multiply"}),
     "accumulate": frozenset({"add", "multiply"}),
     "reduceat": frozenset({"add"}),
@@ -131,8 +130,15 @@ def _wrap(obj: Any, originals: dict[int, StandinArray]) -> Any:
     return obj
 
 
-def _call(func: Any, where: str, args: tuple, kwargs: dict, *, host_ok: bool = False,
-          owner: StandinArray | None = None) -> Any:
+def _call(
+    func: Any,
+    where: str,
+    args: tuple,
+    kwargs: dict,
+    *,
+    host_ok: bool = False,
+    owner: StandinArray | None = None,
+) -> Any:
     """Run a NumPy callable on unwrapped arguments and wrap what it returns."""
     originals = {} if owner is None else {id(owner._a): owner}
     args = _unwrap(args, where, originals, host_ok)
@@ -145,8 +151,9 @@ class _Proxy:
 
     __slots__ = ("_target", "_name", "_host_ok", "_owner")
 
-    def __init__(self, target: Any, name: str, host_ok: bool = False,
-                 owner: StandinArray | None = None) -> None:
+    def __init__(
+        self, target: Any, name: str, host_ok: bool = False, owner: StandinArray | None = None
+    ) -> None:
         self._target, self._name, self._host_ok, self._owner = target, name, host_ok, owner
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -156,8 +163,7 @@ class _Proxy:
             host_transfers.record(f"{self._name}()")
         if self._host_ok and not (args and isinstance(args[0], StandinArray)):
             device_uploads.record(f"{self._name}()")
-        return _call(self._target, self._name, args, kwargs, host_ok=self._host_ok,
-                     owner=self._owner)
+        return _call(self._target, self._name, args, kwargs, host_ok=self._host_ok, owner=self._owner)
 
     def _refuse_what_cupy_lacks(self, short: str, kwargs: dict) -> None:
         unknown = _NOT_IN_CUPY.get(short, frozenset()).intersection(kwargs)
@@ -210,8 +216,10 @@ def _operand(other: Any, op: str) -> Any:
     if isinstance(other, StandinArray):
         return other._a
     if isinstance(other, np.ndarray):
-        raise TypeError(f"operator {op}: Unsupported type {np.ndarray} (a host array); "
-                        "move it to the device first with xp.asarray")
+        raise TypeError(
+            f"operator {op}: Unsupported type {np.ndarray} (a host array); "
+            "move it to the device first with xp.asarray"
+        )
     if isinstance(other, (bool, int, float, complex, np.generic)):
         return other
     return NotImplemented
@@ -270,19 +278,29 @@ def _count_index_transfers(key: Any, what: str) -> None:
             device_uploads.record(f"{what} with a host index")
 
 
-_ARITHMETIC = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
-               "and", "or", "xor", "lshift", "rshift")
+_ARITHMETIC = (
+    "add",
+    "sub",
+    "mul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "pow",
+    "matmul",
+    "and",
+    "or",
+    "xor",
+    "lshift",
+    "rshift",
+)
 _COMPARISONS = ("lt", "le", "eq", "ne", "gt", "ge")
 # CuPy's ndarray methods that stay on the device, and its plain attributes.
 _METHODS = frozenset(
     "all any argmax argmin argpartition argsort astype choose clip compress conj conjugate "
     "copy cumprod cumsum diagonal dot fill flatten max mean min nonzero partition prod put "
-    "ravel repeat reshape round sort squeeze std sum swapaxes take trace transpose var view"
-    .split()
+    "ravel repeat reshape round sort squeeze std sum swapaxes take trace transpose var view".split()
 )
-_ATTRIBUTES = frozenset(
-    "T mT base dtype flags imag itemsize nbytes ndim real shape size strides".split()
-)
+_ATTRIBUTES = frozenset("T mT base dtype flags imag itemsize nbytes ndim real shape size strides".split())
 
 
 class StandinArray:

@@ -28,9 +28,7 @@ try:
     from hypothesis.errors import InvalidArgument
     from hypothesis.extra import numpy as hnp
 except ImportError as err:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "minigrad.testing.strategies needs hypothesis: pip install 'minigrad[test]'"
-    ) from err
+    raise ImportError("minigrad.testing.strategies needs hypothesis: pip install 'minigrad[test]'") from err
 
 MIN_GAP = 1e-3
 """Default smallest distance between two drawn values (far above ``2 * eps`` of gradcheck)."""
@@ -70,9 +68,7 @@ def elements(
     width = 8 * np.dtype(dtype).itemsize
 
     def between(lo: float, hi: float) -> st.SearchStrategy[float]:
-        return st.floats(
-            lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=width
-        )
+        return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=width)
 
     if away_from_zero <= 0:
         return between(min_value, max_value)
@@ -113,8 +109,14 @@ def arrays(
     if isinstance(shape, st.SearchStrategy):
         return shape.flatmap(
             lambda s: arrays(
-                s, dtype, elements=elements, unique=unique, min_value=min_value,
-                max_value=max_value, min_gap=min_gap, away_from_zero=away_from_zero,
+                s,
+                dtype,
+                elements=elements,
+                unique=unique,
+                min_value=min_value,
+                max_value=max_value,
+                min_gap=min_gap,
+                away_from_zero=away_from_zero,
                 positive=positive,
             )
         )
@@ -131,9 +133,7 @@ def arrays(
             f"arrays: shape {shape} needs {size} unique values, but only {candidates.size} lie in "
             f"[{min_value}, {max_value}] at least min_gap={min_gap} apart"
         )
-    indices = hnp.arrays(
-        np.int64, shape, elements=st.integers(0, candidates.size - 1), unique=unique
-    )
+    indices = hnp.arrays(np.int64, shape, elements=st.integers(0, candidates.size - 1), unique=unique)
     return indices.map(lambda k: candidates[k].astype(dtype))
 
 
@@ -164,8 +164,15 @@ def tensors(
     import minigrad
 
     drawn = arrays(
-        shape, dtype, elements=elements, unique=unique, min_value=min_value, max_value=max_value,
-        min_gap=min_gap, away_from_zero=away_from_zero, positive=positive,
+        shape,
+        dtype,
+        elements=elements,
+        unique=unique,
+        min_value=min_value,
+        max_value=max_value,
+        min_gap=min_gap,
+        away_from_zero=away_from_zero,
+        positive=positive,
     )
     return drawn.map(lambda a: minigrad.tensor(a, dtype=dtype, requires_grad=requires_grad, device=device))
 
@@ -333,9 +340,7 @@ def _lattice(min_value: float, max_value: float, gap: float, away_from_zero: flo
     values = np.stack([magnitudes, -magnitudes], axis=1).reshape(-1)
     values = values[(values >= min_value) & (values <= max_value)]
     if not values.size:
-        raise InvalidArgument(
-            f"no value in [{min_value}, {max_value}] is at least {z} from zero"
-        )
+        raise InvalidArgument(f"no value in [{min_value}, {max_value}] is at least {z} from zero")
     return values
 
 
@@ -355,7 +360,20 @@ def _prime_factors(n: int) -> list[int]:
 
 
 __all__ = [
-    "BOUND", "MIN_GAP", "ReductionArgs", "arrays", "basic_indices", "broadcastable_shapes",
-    "broadcasting_to", "elements", "expand_shapes", "integer_array_indices", "matmul_shapes",
-    "mutually_broadcastable_shapes", "reduction_args", "reshape_shapes", "shapes", "tensors",
+    "BOUND",
+    "MIN_GAP",
+    "ReductionArgs",
+    "arrays",
+    "basic_indices",
+    "broadcastable_shapes",
+    "broadcasting_to",
+    "elements",
+    "expand_shapes",
+    "integer_array_indices",
+    "matmul_shapes",
+    "mutually_broadcastable_shapes",
+    "reduction_args",
+    "reshape_shapes",
+    "shapes",
+    "tensors",
 ]
