@@ -35,6 +35,10 @@ DEVICE_SUITES = {
     "test_activation_loss",
     "test_data",
     "test_chapter",
+    "test_gradcheck",
+    "test_anomaly",
+    "test_trace",
+    "test_serialization",
 }
 
 
