@@ -193,6 +193,22 @@ class TestCustomFunction:
         Scale.apply(x, 5.0).sum().backward()
         assert seen["needs"] == (True, False) and x.grad.item() == 5.0
 
+    def test_forward_returning_its_input_leaves_the_input_a_leaf(self):
+        class Twice(Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad * 2
+
+        x = t64([1.0, 2.0])
+        y = Twice.apply(x)
+        assert x.is_leaf and y is not x and y.grad_fn.name() == "TwiceBackward"
+        y.sum().backward()
+        assert x.grad.tolist() == [2.0, 2.0]
+
     def test_wrong_number_of_gradients_is_an_error(self):
         class Bad(Function):
             @staticmethod

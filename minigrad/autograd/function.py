@@ -173,7 +173,12 @@ class Function:
         finally:
             swap_grad_enabled(previous)
         single = isinstance(outputs, Tensor)
-        outputs_tuple = (outputs,) if single else tuple(outputs)
+        outputs_tuple = tuple(
+            out.detach() if any(out is a for a in args) else out  # never relabel an input
+            for out in ((outputs,) if single else outputs)
+        )
+        if single:
+            outputs = outputs_tuple[0]
         if getattr(cls, "is_view", False):
             base = args[0]
             for out in outputs_tuple:
