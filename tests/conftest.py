@@ -39,6 +39,7 @@ DEVICE_SUITES = {
     "test_anomaly",
     "test_trace",
     "test_serialization",
+    "test_pad_modes",
 }
 
 
