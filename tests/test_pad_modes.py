@@ -5,6 +5,7 @@ import pytest
 
 import minigrad
 import minigrad.nn.functional as F
+from minigrad import nn
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.testing import assert_close
 
@@ -53,3 +54,22 @@ def test_bad_amounts_and_modes():
         F.pad(x, (-1, 0), mode="replicate")
     with pytest.raises(ValueError, match="mode must be"):
         F.pad(x, (1, 1), mode="wrap")
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+def test_conv2d_layer_padding_modes_match_pytorch(mode, padding):
+    torch = pytest.importorskip("torch")
+    minigrad.manual_seed(0)
+    ours = nn.Conv2d(2, 3, (3, 4), padding=padding, padding_mode=mode).double()
+    theirs = torch.nn.Conv2d(2, 3, (3, 4), padding=padding, padding_mode=mode).double()
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(3).standard_normal((2, 2, 6, 7))
+    assert_close(ours(minigrad.tensor(x)), theirs(torch.tensor(x)).detach().numpy())
+    assert repr(ours) == repr(theirs)
+
+
+def test_conv2d_layer_padding_mode_is_differentiable():
+    layer = nn.Conv2d(1, 2, 3, padding=1, padding_mode="reflect").double()
+    x = minigrad.tensor(np.random.default_rng(4).standard_normal((1, 1, 4, 4)), requires_grad=True)
+    assert gradcheck(lambda t: layer(t), (x,))

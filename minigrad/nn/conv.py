@@ -12,7 +12,7 @@ from typing import Any
 
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.conv import IntOrPair, conv2d, conv_transpose2d, corr2d, pair
+from minigrad.ops.conv import IntOrPair, conv2d, conv_padding, conv_transpose2d, corr2d, pad, pair
 from minigrad.tensor import Tensor, zeros
 
 
@@ -25,9 +25,9 @@ def _check_channels(layer: str, in_channels: Any, out_channels: Any, groups: Any
             raise ValueError(f"{layer}: {name}={value} must be divisible by groups={groups}")
 
 
-def _check_padding_mode(layer: str, padding_mode: str) -> None:
-    if padding_mode != "zeros":
-        raise NotImplementedError(f"{layer}: padding_mode={padding_mode!r} is not supported; only 'zeros'")
+def _check_padding_mode(layer: str, padding_mode: str, modes: tuple[str, ...]) -> None:
+    if padding_mode not in modes:
+        raise ValueError(f"{layer}: padding_mode must be one of {modes}, got {padding_mode!r}")
 
 
 class _ConvNd(Module):
@@ -58,8 +58,10 @@ class _ConvNd(Module):
         for name, default in defaults.items():
             value = getattr(self, name, default)
             if value != default:
-                text += f", {name}={value!r}" if isinstance(value, str) else f", {name}={value}"
-        return text + ("" if self.bias is not None else ", bias=False")
+                text += f", {name}={value}"
+        text += "" if self.bias is not None else ", bias=False"
+        mode = getattr(self, "padding_mode", "zeros")
+        return text + ("" if mode == "zeros" else f", padding_mode={mode}")
 
 
 class Conv2d(_ConvNd):
@@ -87,7 +89,7 @@ class Conv2d(_ConvNd):
         super().__init__()
         layer = "Conv2d"
         _check_channels(layer, in_channels, out_channels, groups)
-        _check_padding_mode(layer, padding_mode)
+        _check_padding_mode(layer, padding_mode, ("zeros", "reflect", "replicate", "circular"))
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = pair(kernel_size, "kernel_size", layer, 1)
         self.stride = pair(stride, "stride", layer, 1)
@@ -108,7 +110,15 @@ class Conv2d(_ConvNd):
         self._create_parameters((out_channels, in_channels // groups, *self.kernel_size), bias, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        if self.padding_mode == "zeros":
+            return conv2d(
+                input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+            )
+        top, bottom, left, right = conv_padding(
+            "Conv2d", self.padding, self.kernel_size, self.stride, self.dilation
+        )
+        padded = pad(input, (left, right, top, bottom), mode=self.padding_mode)
+        return conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -140,7 +150,7 @@ class ConvTranspose2d(_ConvNd):
         super().__init__()
         layer = "ConvTranspose2d"
         _check_channels(layer, in_channels, out_channels, groups)
-        _check_padding_mode(layer, padding_mode)
+        _check_padding_mode(layer, padding_mode, ("zeros",))
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = pair(kernel_size, "kernel_size", layer, 1)
         self.stride = pair(stride, "stride", layer, 1)

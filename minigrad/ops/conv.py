@@ -177,7 +177,7 @@ def _check_fits(op: str, x: Tensor, geom: Geometry) -> None:
         )
 
 
-def _conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> kernels.Padding:
+def conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> kernels.Padding:
     """``padding`` as (top, bottom, left, right); "same" puts an odd extra row/column at the end."""
     if isinstance(padding, str):
         if padding == "valid":
@@ -225,7 +225,7 @@ def conv2d(
     dilation = pair(dilation, "dilation", op, 1)
     kernel = weight.shape[2:]
     geom = kernels.geometry(
-        x.shape[2:], kernel, stride, _conv_padding(op, padding, kernel, stride, dilation), dilation
+        x.shape[2:], kernel, stride, conv_padding(op, padding, kernel, stride, dilation), dilation
     )
     _check_fits(op, x, geom)
     y = Conv2d.apply(x, weight, bias, geom, groups)
