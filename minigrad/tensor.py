@@ -264,18 +264,14 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor` but shares memory when ``data`` already has the right dtype and device."""
+    if is_device_array(data):
+        data = Tensor(data)
     if (
         isinstance(data, Tensor)
         and (dtype is None or data.dtype == np.dtype(dtype))
-        and (device is None or data.device == device)
+        and (device is None or data.device.type == str(device).split(":")[0])
     ):
         return data
-    if (
-        is_device_array(data)
-        and (dtype is None or data.dtype == np.dtype(dtype))
-        and (device is None or backend_of(data).type == str(device).split(":")[0])
-    ):
-        return Tensor(data)
     return tensor(data, dtype=dtype, device=device)
 
 
