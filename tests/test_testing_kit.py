@@ -1,5 +1,6 @@
 """minigrad.testing: the strategies keep their promises, assert_close behaves like PyTorch's."""
 
+import inspect
 import subprocess
 import sys
 
@@ -24,6 +25,14 @@ def test_shapes_stay_in_bounds(data):
     shape = data.draw(mst.shapes(min_dims, max_dims, min_side, max_side))
     assert min_dims <= len(shape) <= max_dims
     assert all(min_side <= side <= max_side for side in shape)
+
+
+@given(mst.graphs(max_ops=6))
+def test_graphs_start_with_fresh_leaves_and_add_one_tensor_per_op(tensors):
+    leaves, ops = tensors[:2], tensors[2:]
+    assert all(t.is_leaf and t.requires_grad and t.grad is None for t in leaves)
+    assert 1 <= len(ops) <= 6 and all(t.grad_fn is not None for t in ops)
+    assert leaves[0].shape == (2,) and leaves[1].shape == ()
 
 
 def smallest_gap(array):
@@ -245,6 +254,21 @@ def test_strategies_are_re_exported_lazily():
     assert minigrad.testing.shapes is mst.shapes
     assert "tensors" in dir(minigrad.testing)
     assert not hasattr(minigrad.testing, "no_such_strategy")
+
+
+def test_the_one_list_of_strategies_names_every_public_one():
+    defined = {
+        name
+        for name, value in vars(mst).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == mst.__name__
+    }
+    assert defined <= set(mst.__all__)
+    assert {"BOUND", "MIN_GAP", "graphs"} <= set(mst.__all__)
+    for name in mst.__all__:
+        assert getattr(minigrad.testing, name) is getattr(mst, name)
+    assert set(mst.__all__) | {"conv2d_configs"} <= set(dir(minigrad.testing))
 
 
 def test_conv2d_configs_are_re_exported():

@@ -4,11 +4,11 @@ import math
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import minigrad
 from minigrad.autograd import engine, trace
 from minigrad.autograd.function import AccumulateGrad
+from minigrad.testing import graphs
 
 
 def op_nodes(t):
@@ -80,22 +80,8 @@ def test_order_of_a_diamond_is_reverse_topological():
     assert t.steps[-1].name == "ExpBackward"
 
 
-_UNARY = ["exp", "tanh", "sigmoid", "sin", "sum"]
-_BINARY = ["add", "mul", "sub"]
-
-
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(_UNARY + _BINARY), st.integers(0, 50), st.integers(0, 50)),
-        min_size=1,
-        max_size=15,
-    )
-)
-def test_recorded_order_is_a_valid_reverse_topological_order(program):
-    values = [minigrad.tensor([0.5, -0.25], requires_grad=True), minigrad.tensor(0.75, requires_grad=True)]
-    for op, i, j in program:
-        a, b = values[i % len(values)], values[j % len(values)]
-        values.append(getattr(a, op)(b) if op in _BINARY else getattr(a, op)())
+@given(graphs())
+def test_recorded_order_is_a_valid_reverse_topological_order(values):
     loss = sum(v.sum() for v in values[2:])
     with trace() as t:
         loss.backward()

@@ -6,11 +6,11 @@ import shutil
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import minigrad
 from minigrad import nn, viz
 from minigrad.autograd.function import AccumulateGrad
+from minigrad.testing import graphs
 
 # ---- a small parser for the subset of DOT that to_dot writes ---------------------------------
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -177,22 +177,12 @@ def test_bad_arguments():
         viz.to_dot(minigrad.ones(1), max_elements=0)
 
 
-_UNARY = ["exp", "tanh", "sigmoid", "relu", "neg", "sum"]
-_BINARY = ["add", "mul", "sub"]
+def _a_leaf_and_a_parameter():
+    return [minigrad.tensor([0.5, -0.25], requires_grad=True), nn.Parameter(minigrad.tensor([1.0, 2.0]))]
 
 
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(_UNARY + _BINARY), st.integers(0, 50), st.integers(0, 50)),
-        min_size=1,
-        max_size=12,
-    )
-)
-def test_random_graphs_parse_and_name_every_op(program):
-    values = [minigrad.tensor([0.5, -0.25], requires_grad=True), nn.Parameter(minigrad.tensor([1.0, 2.0]))]
-    for op, i, j in program:
-        a, b = values[i % len(values)], values[j % len(values)]
-        values.append(getattr(a, op)(b) if op in _BINARY else getattr(a, op)())
+@given(graphs(leaves=_a_leaf_and_a_parameter, max_ops=12))
+def test_random_graphs_parse_and_name_every_op(values):
     out = values[-1]
     text = viz.to_dot(out)
     assert _balanced(text)

@@ -1,8 +1,8 @@
 """Testing helpers: ``assert_close`` (as ``torch.testing.assert_close``) and hypothesis strategies.
 
-The strategies (``shapes``, ``tensors``, ``broadcastable_shapes``, ``conv2d_configs``, ...) are
-imported on first use, so ``import minigrad.testing`` works without hypothesis installed; using
-one of them then asks for it (``pip install 'minigrad[test]'``).
+The strategies (listed once, in ``_STRATEGIES`` below) are imported on first use, so
+``import minigrad.testing`` works without hypothesis installed; using one of them then asks for
+it (``pip install 'minigrad[test]'``).
 
 >>> import minigrad
 >>> assert_close(minigrad.tensor([1.0, 2.0]), [1.0, 2.0 + 1e-7])
@@ -10,6 +10,7 @@ one of them then asks for it (``pip install 'minigrad[test]'``).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -17,8 +18,10 @@ import numpy as np
 
 from minigrad.backend import backend_of
 
-_STRATEGIES = frozenset(
-    {
+# The hypothesis strategies, by the module that defines them: the one list of them (each module's
+# ``__all__`` is its entry). They are imported on first use, since hypothesis is optional.
+_STRATEGIES = {
+    "strategies": (
         "BOUND",
         "MIN_GAP",
         "ReductionArgs",
@@ -28,6 +31,7 @@ _STRATEGIES = frozenset(
         "broadcasting_to",
         "elements",
         "expand_shapes",
+        "graphs",
         "integer_array_indices",
         "matmul_shapes",
         "mutually_broadcastable_shapes",
@@ -35,9 +39,10 @@ _STRATEGIES = frozenset(
         "reshape_shapes",
         "shapes",
         "tensors",
-    }
-)
-_CONV_STRATEGIES = frozenset({"conv2d_configs"})
+    ),
+    "conv_strategies": ("conv2d_configs",),
+}
+_STRATEGY_MODULE = {name: module for module, names in _STRATEGIES.items() for name in names}
 
 # torch.testing.assert_close's default (rtol, atol) by dtype; other dtypes compare exactly.
 _DEFAULT_TOLERANCES = {
@@ -187,19 +192,14 @@ def _to_numpy(value: Any) -> np.ndarray:
 
 def __getattr__(name: str) -> Any:
     """Import the hypothesis strategies on first use (hypothesis is an optional dependency)."""
-    if name in _STRATEGIES:
-        from minigrad.testing import strategies
-
-        return getattr(strategies, name)
-    if name in _CONV_STRATEGIES:
-        from minigrad.testing import conv_strategies
-
-        return getattr(conv_strategies, name)
-    raise AttributeError(f"module 'minigrad.testing' has no attribute {name!r}")
+    if name not in _STRATEGY_MODULE:
+        raise AttributeError(f"module 'minigrad.testing' has no attribute {name!r}")
+    module = importlib.import_module(f"minigrad.testing.{_STRATEGY_MODULE[name]}")
+    return getattr(module, name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_STRATEGIES, *_CONV_STRATEGIES])
+    return sorted([*globals(), *_STRATEGY_MODULE])
 
 
 __all__ = ["assert_close"]

@@ -19,9 +19,12 @@ This is the only minigrad module that imports hypothesis (an optional dependency
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from minigrad.testing import _STRATEGIES
 
 try:
     from hypothesis import strategies as st
@@ -327,6 +330,53 @@ def integer_array_indices(
     )
 
 
+_UNARY_OPS = ("exp", "tanh", "sigmoid", "sin", "relu", "neg", "sum")
+_BINARY_OPS = ("add", "mul", "sub")
+
+
+def _default_leaves() -> list[Any]:
+    import minigrad
+
+    return [minigrad.tensor([0.5, -0.25], requires_grad=True), minigrad.tensor(0.75, requires_grad=True)]
+
+
+@st.composite
+def graphs(
+    draw: Any,
+    leaves: Callable[[], Sequence[Any]] = _default_leaves,
+    max_ops: int = 15,
+    unary: tuple[str, ...] = _UNARY_OPS,
+    binary: tuple[str, ...] = _BINARY_OPS,
+) -> list[Any]:
+    """Random autograd graphs: the tensors ``leaves()`` makes (fresh ones each time), then 1 to
+    ``max_ops`` Tensor methods from ``unary`` and ``binary``, each applied to earlier tensors;
+    returns them all, leaves first.
+
+    Any tensor may feed several ops, so the graphs have shared nodes and diamonds; the default
+    leaves, a vector and a scalar that require gradients, broadcast together.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(graphs())
+    ... def test_backward_reaches_the_leaves(tensors):
+    ...     sum(t.sum() for t in tensors[2:]).backward()
+    ...     assert tensors[0].grad is not None or tensors[1].grad is not None
+    >>> test_backward_reaches_the_leaves()
+    """
+    program = draw(
+        st.lists(
+            st.tuples(st.sampled_from(unary + binary), st.integers(0, 50), st.integers(0, 50)),
+            min_size=1,
+            max_size=max_ops,
+        )
+    )
+    tensors = list(leaves())
+    for op, i, j in program:
+        a, b = tensors[i % len(tensors)], tensors[j % len(tensors)]
+        tensors.append(getattr(a, op)(b) if op in binary else getattr(a, op)())
+    return tensors
+
+
 def _lattice(min_value: float, max_value: float, gap: float, away_from_zero: float | None) -> np.ndarray:
     """The candidate values ``+-(z + k*gap)`` in ``[min_value, max_value]``, smallest |x| first.
 
@@ -359,21 +409,4 @@ def _prime_factors(n: int) -> list[int]:
     return factors + ([n] if n > 1 else [])
 
 
-__all__ = [
-    "BOUND",
-    "MIN_GAP",
-    "ReductionArgs",
-    "arrays",
-    "basic_indices",
-    "broadcastable_shapes",
-    "broadcasting_to",
-    "elements",
-    "expand_shapes",
-    "integer_array_indices",
-    "matmul_shapes",
-    "mutually_broadcastable_shapes",
-    "reduction_args",
-    "reshape_shapes",
-    "shapes",
-    "tensors",
-]
+__all__ = list(_STRATEGIES["strategies"])
