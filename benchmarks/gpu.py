@@ -137,7 +137,8 @@ def _torch_conv(x_host: np.ndarray, w_host: np.ndarray, repeats: int) -> float |
 
 
 def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int) -> None:
-    from minigrad import digits, optim
+    from minigrad import optim
+    from minigrad.apps import digits
     from minigrad.data import DataLoader, TensorDataset
 
     x_train, _, y_train, _ = (t.numpy() for t in digits.load_digits_split(seed=0))
@@ -158,31 +159,14 @@ def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int
     line = f"LeNet-digits epoch ({len(x_train)} images, batch 64): minigrad {ours * 1e3:8.1f} ms"
     torch = _torch()
     if torch is not None:
-        line += _torch_lenet_epoch(torch, model, initial, x_train, y_train, repeats, ours)
+        line += _torch_lenet_epoch(torch, initial, x_train, y_train, repeats, ours)
     say(line)
 
 
-def _torch_lenet_epoch(torch, model, initial, x_train, y_train, repeats: int, ours: float) -> str:
-    layers = []
-    for layer in model:
-        name = type(layer).__name__
-        if name == "Conv2d":
-            layers.append(
-                torch.nn.Conv2d(
-                    layer.in_channels,
-                    layer.out_channels,
-                    layer.kernel_size,
-                    stride=layer.stride,
-                    padding=layer.padding,
-                )
-            )
-        elif name == "Linear":
-            layers.append(torch.nn.Linear(layer.in_features, layer.out_features))
-        elif name in ("MaxPool2d", "AvgPool2d"):
-            layers.append(getattr(torch.nn, name)(layer.kernel_size, layer.stride))
-        else:
-            layers.append(getattr(torch.nn, name)())
-    net = torch.nn.Sequential(*layers).to(TORCH_DEVICE)
+def _torch_lenet_epoch(torch, initial, x_train, y_train, repeats: int, ours: float) -> str:
+    from minigrad.apps import digits
+
+    net = digits.lenet(torch.nn).to(TORCH_DEVICE)
     net.load_state_dict({k: torch.tensor(v) for k, v in initial.items()})
     x = torch.tensor(x_train, device=TORCH_DEVICE)
     y = torch.tensor(y_train, device=TORCH_DEVICE)

@@ -2,7 +2,7 @@
 
     python benchmarks/train.py [--repeats 7] [--batch-size 32] [--seed 0] [--no-torch] [--profile]
 
-Both frameworks train ``minigrad.digits.lenet()`` (PyTorch gets the same layers) from the same
+Both frameworks train ``minigrad.apps.digits.lenet()`` (PyTorch's is ``lenet(torch.nn)``) from the same
 initial ``state_dict``, with the example's optimizer (SGD with momentum) and loss (cross-entropy
 with label smoothing), on the same batches in the same order: one epoch over the 1,347 training
 digits. Each repeat starts again from that state. The medians and their ratio are printed, with
@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 import minigrad
-from minigrad import digits, nn
+from minigrad import nn
+from minigrad.apps import digits
 
 LR, MOMENTUM = 0.05, 0.9
 FRAMEWORKS = ("minigrad", "torch")
@@ -65,20 +66,7 @@ def torch_runner(state: dict, images: list[np.ndarray], labels: list[np.ndarray]
     import torch
     from torch import nn as tnn
 
-    model = tnn.Sequential(
-        tnn.Conv2d(1, 32, kernel_size=3, padding=1),
-        tnn.ReLU(),
-        tnn.MaxPool2d(2),
-        tnn.Conv2d(32, 64, kernel_size=3, padding=1),
-        tnn.ReLU(),
-        tnn.MaxPool2d(2),
-        tnn.Flatten(),
-        tnn.Linear(64 * 2 * 2, 120),
-        tnn.ReLU(),
-        tnn.Linear(120, 84),
-        tnn.ReLU(),
-        tnn.Linear(84, 10),
-    )
+    model = digits.lenet(tnn)
     torch_state = {key: torch.from_numpy(value.numpy().copy()) for key, value in state.items()}
     model.load_state_dict(torch_state)  # strict: fails if the two architectures differ
     batches = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in zip(images, labels)]

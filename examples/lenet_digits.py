@@ -2,10 +2,10 @@
 
     python examples/lenet_digits.py [--epochs 20] [--seed 0] [--out lenet-digits] [--no-plot]
 
-The same as ``python -m minigrad train-digits``; the code lives in ``minigrad/digits.py``.
+The same as ``python -m minigrad train-digits``; the code lives in ``minigrad/apps/digits.py``.
 """
 
-from minigrad import digits
+from minigrad.apps import digits
 
 if __name__ == "__main__":
     digits.main()

@@ -1,24 +1,10 @@
-"""1.4 Learning a kernel: recover [1, -1] from the image and its edge map by gradient descent."""
+"""1.4 Learning a kernel: recover [1, -1] from the image and its edges by gradient descent.
 
-import minigrad as torch
-from minigrad import nn
-from minigrad.nn import functional as F
+With the book's Conv2D, then with d2l's nn.Conv2d; the code is ``learning_a_kernel`` and
+``learning_with_nn_conv2d`` in ``minigrad/apps/chapter.py``.
+"""
 
-torch.manual_seed(0)
-X = torch.ones((6, 8))
-X[:, 2:6] = 0
-Y = F.corr2d(X, torch.tensor([[1.0, -1.0]]))
+from minigrad.apps import chapter, tour
 
-conv2d = nn.Corr2d(kernel_size=(1, 2))
-lr = 0.01
-for i in range(20):
-    Y_hat = conv2d(X)
-    loss = ((Y_hat - Y) ** 2).sum()
-    loss.backward()
-    conv2d.weight.data -= lr * conv2d.weight.grad
-    conv2d.bias.data -= lr * conv2d.bias.grad
-    conv2d.weight.grad.zero_()
-    conv2d.bias.grad.zero_()
-    if (i + 1) % 5 == 0:
-        print(f"step {i + 1}, loss {loss.item():.3f}")
-print("weight:", conv2d.weight.data, "bias:", conv2d.bias.data)
+tour.show(chapter.learning_a_kernel)
+tour.show(chapter.learning_with_nn_conv2d)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad import digits, nn
+from minigrad import nn
 from minigrad.__main__ import main as minigrad_cli
+from minigrad.apps import digits
 from minigrad.data import DataLoader, TensorDataset
 
 pytest.importorskip("sklearn", reason="the digits data set ships with scikit-learn (test extra)")
@@ -70,6 +71,7 @@ def test_main_returns_the_history_and_draws_the_plot(tmp_path):
 
 
 def test_without_tqdm_and_matplotlib_it_says_so_and_still_trains(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a bar is only wanted on a terminal
     monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` raise ImportError
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
@@ -91,3 +93,16 @@ def test_bad_arguments_are_refused(argument, tmp_path, capsys):
     with pytest.raises(SystemExit):
         digits.main([*argument, "--out", str(tmp_path)])
     assert argument[0] in capsys.readouterr().err
+
+
+def test_lenet_builds_the_same_network_in_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the oracle here")
+    ours, theirs = digits.lenet(), digits.lenet(torch.nn)
+    theirs.load_state_dict(
+        {key: torch.from_numpy(value.numpy().copy()) for key, value in ours.state_dict().items()}
+    )
+    x = minigrad.randn(3, 1, 8, 8)
+    ours.eval()
+    theirs.eval()
+    with minigrad.no_grad(), torch.no_grad():
+        assert np.allclose(ours(x).numpy(), theirs(torch.from_numpy(x.numpy())).numpy(), atol=1e-5)

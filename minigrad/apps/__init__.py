@@ -1,0 +1,1 @@
+"""Applications built on minigrad: the chapter, its tour (``python -m minigrad``) and the digits trainer."""
