@@ -339,6 +339,18 @@ class StandinArray:
             "reads device data on the host (use .get() for a NumPy copy)"
         )
 
+    @property
+    def __cuda_array_interface__(self) -> dict[str, Any]:
+        """Where the data lies and how it is laid out, as CuPy describes its device memory."""
+        host = self._a.__array_interface__
+        return {
+            "shape": host["shape"],
+            "typestr": host["typestr"],
+            "data": host["data"],
+            "strides": self._a.strides,
+            "version": 3,
+        }
+
     # Reading device data on the host: each call is counted.
     def get(self, stream: Any = None) -> np.ndarray:
         """A NumPy copy of the data (as ``cupy.ndarray.get``)."""
