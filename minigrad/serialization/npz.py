@@ -83,9 +83,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: Any, tex
         stream = archive.open(info)
     with stream:
         with _foreign_errors(name):
-            shape, fortran_order, dtype = _HEADER_READERS.get(np.lib.format.read_magic(stream), _unknown)(
-                stream
-            )
+            read_header = _HEADER_READERS.get(np.lib.format.read_magic(stream), _unknown)
+            shape, fortran_order, dtype = read_header(stream)
             header_size = stream.tell()
         problem = _problem(member, dtype, shape, text_member)
         if problem:

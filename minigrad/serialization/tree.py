@@ -103,7 +103,7 @@ class _Encoder:
         self.open: set[int] = set()  # the containers being encoded: meeting one again is a cycle
 
     def node(self, obj: Any, path: tuple) -> Any:
-        if obj is None or isinstance(obj, (bool, int, float, str)):
+        if _is_scalar(obj):
             return obj
         if isinstance(obj, Tensor):
             node = {"tensor": "", "device": str(obj.device)}
@@ -183,7 +183,7 @@ class _Encoder:
 
 
 def _key(key: Any, path: tuple) -> Any:
-    if not (key is None or isinstance(key, (bool, int, float, str))):
+    if not _is_scalar(key):
         raise TypeError(f"minigrad.save: dict key {key!r} at {_where(path)} must be a str or number")
     if isinstance(key, str) and len(key) > MAX_KEY_LENGTH:
         raise ValueError(
@@ -212,7 +212,7 @@ class _Decoder:
         )
 
     def node(self, node: Any, path: tuple) -> Any:
-        if node is None or isinstance(node, (bool, int, float, str)):
+        if _is_scalar(node):
             return node
         if len(path) > MAX_DEPTH:
             raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", path)
@@ -234,7 +234,7 @@ class _Decoder:
         if kind in ("list", "tuple"):
             values = [self.node(value, path + (index,)) for index, value in enumerate(body)]
             return values if kind == "list" else tuple(values)
-        if not all(isinstance(pair, list) and len(pair) == 2 and _is_key(pair[0]) for pair in body):
+        if not all(isinstance(pair, list) and len(pair) == 2 and _is_scalar(pair[0]) for pair in body):
             raise self.fail(f"a {kind} whose items are not [key, value] pairs", path)
         keys = [key for key, _ in body]
         if len(set(keys)) != len(keys):
@@ -285,8 +285,9 @@ class _Decoder:
         return self.members[member]
 
 
-def _is_key(key: Any) -> bool:
-    return key is None or isinstance(key, (bool, int, float, str))
+def _is_scalar(value: Any) -> bool:
+    """What JSON holds as is, and so what may be a leaf or a dict key."""
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def _is_device(text: str) -> bool:
