@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import random
+from minigrad._checks import is_int
 from minigrad.backend import backend, backend_of, is_device_array
 from minigrad.tensor import Tensor
 
@@ -72,24 +73,26 @@ class DataLoader:
         *,
         generator: np.random.Generator | int | None = None,
     ) -> None:
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+        if not is_int(batch_size) or batch_size <= 0:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
             )
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last!r}")
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(
                 f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}"
             )
-        if isinstance(generator, int) and not isinstance(generator, bool):
+        if is_int(generator):
             generator = np.random.default_rng(generator)
         elif generator is not None and not isinstance(generator, np.random.Generator):
             raise TypeError(
                 f"generator must be a numpy.random.Generator or an int seed, got {type(generator).__name__}"
             )
         self.dataset = dataset
-        self.batch_size = batch_size
+        self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.drop_last = drop_last
         self.generator = generator
 
     def __len__(self) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minigrad import dtypes
+from minigrad._checks import is_int, is_real
 from minigrad._tensor_str import format_tensor
 from minigrad.backend import backend, backend_of, device, get_array_module, is_device_array
 from minigrad.random import default_generator
@@ -306,13 +307,18 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
 def full(
     size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:
+    if not (is_real(fill_value) or isinstance(fill_value, (bool, np.bool_))):
+        raise TypeError(
+            f"full(): argument 'fill_value' must be a number, not {type(fill_value).__name__} "
+            f"({fill_value!r:.60})"
+        )
     if dtype is None:
         dtype = (
             dtypes.result_type((type(fill_value), 0))
             if not isinstance(fill_value, np.generic)
             else fill_value.dtype
         )
-    out = _filled("empty", (size,) if isinstance(size, int) else tuple(size), dtype, False, device)
+    out = _filled("empty", (size,) if is_int(size) else tuple(size), dtype, False, device)
     out.array.fill(fill_value)
     return out.requires_grad_(requires_grad) if requires_grad else out
 

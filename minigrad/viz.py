@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._checks import is_int
 from minigrad.autograd.function import AccumulateGrad
 from minigrad.backend import backend_of
 from minigrad.nn.module import Parameter
@@ -66,7 +67,7 @@ def to_dot(
     ``show_data`` / ``show_grad`` print the values / ``.grad`` of the tensors drawn, showing at
     most ``max_elements`` numbers each (the ends of larger arrays, with ``...`` between).
     """
-    if not isinstance(max_elements, int) or max_elements < 1:
+    if not is_int(max_elements) or max_elements < 1:
         raise ValueError(f"to_dot: max_elements must be a positive int, got {max_elements!r}")
     outputs = [tensor] if isinstance(tensor, Tensor) else list(tensor)
     for i, t in enumerate(outputs):

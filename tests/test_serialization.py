@@ -3,6 +3,7 @@
 import io
 import os
 import pickle
+import re
 import zipfile
 from collections import OrderedDict
 
@@ -316,3 +317,171 @@ def test_a_missing_device_suggests_map_location(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="map_location='cpu'"):
         minigrad.load(path)
     assert minigrad.load(path, map_location="cpu")["w"].tolist() == [1.0, 1.0]
+
+
+# --- keys are kept exactly, member names are harmless ------------------------------------------------
+
+AWKWARD_KEYS = ["w", "w.npy", "W", "a.b", "../evil", "/etc/passwd", "C:\\temp\\x", "nul\x00byte", "", " ", ".hidden",
+                "ünïcødé", "x" * 300, "data", "w#1", serialization.META_NAME, "w.NPY"]  # fmt: skip
+
+
+def test_distinct_keys_stay_distinct_and_member_names_are_harmless(tmp_path):
+    state = {key: minigrad.full((1,), float(number)) for number, key in enumerate(AWKWARD_KEYS)}
+    state["a"] = {"b": minigrad.full((1,), -1.0)}  # flattens to the same text as the key "a.b"
+    path = tmp_path / "keys.npz"
+    minigrad.save(state, path)
+    loaded = minigrad.load(path)
+    assert list(loaded) == list(state)
+    for number, key in enumerate(AWKWARD_KEYS):
+        assert loaded[key].tolist() == [float(number)], repr(key)
+    assert loaded["a"]["b"].tolist() == [-1.0]
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    assert len({name.casefold() for name in names}) == len(names) == len(state) + 1
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.#-]*\.npy", name) and len(name) <= 120, name
+    with np.load(path) as archive:  # NumPy's reader tells them apart too
+        assert archive["w"].tolist() == [0.0] and archive["a.b"].tolist() == [3.0]
+
+
+def test_a_key_too_long_is_refused_clearly(tmp_path):
+    with pytest.raises(ValueError, match=r"key 'kkkk.*is 70000 characters long, more than the 1024"):
+        minigrad.save({"k" * 70_000: minigrad.ones(1)}, tmp_path / "long.npz")
+    assert os.listdir(tmp_path) == []
+
+
+# --- what cannot be saved is refused before anything is written ----------------------------------------
+
+
+def cyclic_list():
+    loop = [minigrad.ones(1)]
+    loop.append(loop)
+    return {"loop": loop}
+
+
+def cyclic_dict():
+    inner = {}
+    inner["me"] = inner
+    return {"outer": inner}
+
+
+def nested(depth):
+    value = minigrad.ones(1)
+    for _ in range(depth):
+        value = [value]
+    return {"deep": value}
+
+
+UNSAVABLE = [
+    ("a list holding itself", cyclic_list, ValueError, r"the list at key loop\.1 contains itself"),
+    ("a dict holding itself", cyclic_dict, ValueError, r"the dict at key outer\.me contains itself"),
+    ("nesting 10000 deep", lambda: nested(10_000), ValueError, r"key deep(\.0)+ is nested more than 100 levels"),
+    ("a set", lambda: {"s": {1, 2}}, TypeError, "cannot save set at key s"),
+    ("a complex number", lambda: {"c": [1, 2j]}, TypeError, r"cannot save complex at key c\.1"),
+    ("bytes", lambda: {"b": b"raw"}, TypeError, "cannot save bytes at key b"),
+    ("an object", lambda: {"o": object()}, TypeError, "cannot save object at key o"),
+    ("a function", lambda: {"f": print}, TypeError, "cannot save builtin_function_or_method at key f"),
+    ("a complex array", lambda: {"z": np.ones(2, complex)}, TypeError, "array at key z: it has dtype complex128"),
+    ("a string array", lambda: {"t": np.array(["a"])}, TypeError, "array at key t: it has dtype <U1"),
+    ("a datetime array", lambda: {"d": np.array(["2020"], "M8[Y]")}, TypeError, "key d: it has dtype datetime64"),
+    ("a complex scalar", lambda: {"n": np.complex64(1)}, TypeError, "key n: it has dtype complex64"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", UNSAVABLE, ids=[c[0] for c in UNSAVABLE])
+def test_what_cannot_be_saved_is_refused_naming_the_key(case, tmp_path):
+    _, make, error, message = case
+    buffer = io.BytesIO()
+    with pytest.raises(error, match=message):
+        minigrad.save(make(), tmp_path / "x.npz")
+    with pytest.raises(error, match=message):
+        minigrad.save(make(), buffer)
+    assert os.listdir(tmp_path) == [] and buffer.getvalue() == b""
+
+
+def test_nesting_up_to_the_limit_is_fine(tmp_path):
+    minigrad.save(nested(99), tmp_path / "deep.npz")
+    value = minigrad.load(tmp_path / "deep.npz")["deep"]
+    for _ in range(99):
+        (value,) = value
+    assert value.tolist() == [1.0]
+
+
+# --- what tensors are, and what they share, is kept --------------------------------------------------------
+
+
+def test_parameters_and_requires_grad_round_trip(tmp_path):
+    state = {
+        "param": nn.Parameter(minigrad.ones(2)),
+        "frozen": nn.Parameter(minigrad.ones(2), requires_grad=False),
+        "leaf": minigrad.ones(2, requires_grad=True),
+        "plain": minigrad.ones(2),
+        "ints": minigrad.arange(3),
+    }
+    minigrad.save(state, tmp_path / "p.npz")
+    loaded = minigrad.load(tmp_path / "p.npz")
+    assert [type(v).__name__ for v in loaded.values()] == [
+        "Parameter",
+        "Parameter",
+        "Tensor",
+        "Tensor",
+        "Tensor",
+    ]
+    assert [v.requires_grad for v in loaded.values()] == [True, False, True, False, False]
+    assert all(v.is_leaf and v.device == state["plain"].device for v in loaded.values())
+
+
+def test_tensors_sharing_memory_load_sharing_it(tmp_path):
+    base = minigrad.arange(24.0).reshape(4, 6)
+    param = nn.Parameter(minigrad.zeros(3))
+    state = {
+        "base": base,
+        "row": base[1],
+        "column": base[:, 2],
+        "block": base[1:3, 2:5],
+        "transposed": base.t(),
+        "again": base,
+        "param": param,
+        "param data": param.detach(),
+        "alone": minigrad.ones(2),
+    }
+    minigrad.save(state, tmp_path / "views.npz")
+    loaded = minigrad.load(tmp_path / "views.npz")
+    for key, value in state.items():
+        assert loaded[key].shape == value.shape and loaded[key].tolist() == value.tolist(), key
+    with minigrad.no_grad():
+        loaded["base"][1, 2] = -1.0
+        loaded["param"].fill_(5.0)
+    assert loaded["row"][2].item() == loaded["column"][1].item() == loaded["block"][0, 0].item() == -1.0
+    assert loaded["transposed"][2, 1].item() == loaded["again"][1, 2].item() == -1.0
+    assert loaded["param data"].tolist() == [5.0, 5.0, 5.0] and loaded["alone"].tolist() == [1.0, 1.0]
+    with np.load(tmp_path / "views.npz") as archive:  # one storage per group, nothing duplicated
+        assert sorted(archive.files) == ["__minigrad__", "alone", "base.storage", "param.storage"]
+
+
+def test_views_keep_only_the_memory_they_span(tmp_path):
+    big = minigrad.zeros(1_000_000)
+    minigrad.save({"a": big[10:20], "b": big[15:30], "c": big[500_000:500_004]}, tmp_path / "small.npz")
+    assert (tmp_path / "small.npz").stat().st_size < 4000
+    loaded = minigrad.load(tmp_path / "small.npz")
+    with minigrad.no_grad():
+        loaded["a"][7] = 3.0
+    assert loaded["b"][2].item() == 3.0 and loaded["c"].tolist() == [0.0] * 4
+
+
+def test_a_broadcast_view_is_saved_as_a_copy(tmp_path):
+    row = minigrad.arange(3.0)
+    state = {"row": row, "rows": row.expand(4, 3)}
+    minigrad.save(state, tmp_path / "b.npz")
+    loaded = minigrad.load(tmp_path / "b.npz")
+    assert loaded["rows"].tolist() == [[0.0, 1.0, 2.0]] * 4 and loaded["row"].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_loaded_views_saved_again_still_share(tmp_path):
+    base = minigrad.arange(10.0, device="cpu")  # as_strided views on the host know their storage
+    minigrad.save({"base": base, "tail": base[4:], "odd": base[1::2]}, tmp_path / "first.npz")
+    minigrad.save(minigrad.load(tmp_path / "first.npz"), tmp_path / "again.npz")
+    loaded = minigrad.load(tmp_path / "again.npz")
+    with minigrad.no_grad():
+        loaded["base"][5] = -1.0
+    assert loaded["tail"][1].item() == loaded["odd"][2].item() == -1.0

@@ -1,6 +1,7 @@
 """The CPU stand-in for CuPy: NumPy math behind CuPy's refusals, and counted host transfers."""
 
 import copy
+import pickle
 
 import numpy as np
 import pytest
@@ -293,6 +294,17 @@ def test_forbidden_transfers_raise_at_the_line_that_makes_them():
         with pytest.raises(RuntimeError, match="item"):
             a.sum().item()
     assert a.sum().item() == 3.0
+
+
+def test_pickling_reads_the_device_data_back_like_cupy():
+    a = xp.arange(3.0)
+    with host_transfers.forbidden(), pytest.raises(RuntimeError, match="pickling"):
+        pickle.dumps(a)
+    data = pickle.dumps(a)
+    assert (host_transfers.count, device_uploads.count) == (1, 0)
+    b = pickle.loads(data)
+    assert isinstance(b, StandinArray) and device_uploads.count == 1
+    np.testing.assert_array_equal(host(b), [0.0, 1.0, 2.0])
 
 
 def test_uploads_are_counted_separately():

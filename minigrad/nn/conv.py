@@ -10,19 +10,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from minigrad._checks import is_int
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.conv import IntOrPair, conv2d, conv_padding, conv_transpose2d, corr2d, pad, pair
 from minigrad.tensor import Tensor, zeros
 
 
-def _check_channels(layer: str, in_channels: Any, out_channels: Any, groups: Any) -> None:
+def _check_channels(layer: str, in_channels: Any, out_channels: Any, groups: Any) -> tuple[int, int, int]:
+    """The three counts as Python ints, or a clear error."""
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not is_int(value) or value < 1:
             raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
         if value % groups:
             raise ValueError(f"{layer}: {name}={value} must be divisible by groups={groups}")
+    return int(in_channels), int(out_channels), int(groups)
 
 
 def _check_padding_mode(layer: str, padding_mode: str, modes: tuple[str, ...]) -> None:
@@ -88,7 +91,7 @@ class Conv2d(_ConvNd):
     ) -> None:
         super().__init__()
         layer = "Conv2d"
-        _check_channels(layer, in_channels, out_channels, groups)
+        in_channels, out_channels, groups = _check_channels(layer, in_channels, out_channels, groups)
         _check_padding_mode(layer, padding_mode, ("zeros", "reflect", "replicate", "circular"))
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = pair(kernel_size, "kernel_size", layer, 1)
@@ -149,7 +152,7 @@ class ConvTranspose2d(_ConvNd):
     ) -> None:
         super().__init__()
         layer = "ConvTranspose2d"
-        _check_channels(layer, in_channels, out_channels, groups)
+        in_channels, out_channels, groups = _check_channels(layer, in_channels, out_channels, groups)
         _check_padding_mode(layer, padding_mode, ("zeros",))
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = pair(kernel_size, "kernel_size", layer, 1)

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
+from minigrad._checks import is_int
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.activation import log_softmax, relu, sigmoid, softmax, tanh
@@ -30,10 +31,10 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            if not is_int(value) or value < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {value!r}")
-        self.in_features = in_features
-        self.out_features = out_features
+        self.in_features = in_features = int(in_features)
+        self.out_features = out_features = int(out_features)
         factory = {"dtype": dtype, "device": device}
         self.weight = Parameter(zeros(out_features, in_features, **factory))
         if bias:

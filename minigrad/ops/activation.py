@@ -7,6 +7,7 @@ use differentiable Tensor ops, so gradients of any order flow through them.
 
 from __future__ import annotations
 
+from minigrad._checks import is_int
 from minigrad.autograd.function import Function
 from minigrad.tensor import Tensor
 
@@ -83,7 +84,7 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
 
 def _check_dim(input: Tensor, dim: int) -> int | None:
     """``dim`` as a non-negative axis (``None`` for a 0-d input), or a clear error."""
-    if not isinstance(dim, int) or isinstance(dim, bool):
+    if not is_int(dim):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
     ndim = max(input.ndim, 1)
     if not -ndim <= dim < ndim:
@@ -91,4 +92,4 @@ def _check_dim(input: Tensor, dim: int) -> int | None:
             f"dim {dim} is out of range for a tensor of shape {tuple(input.shape)} "
             f"(expected a value in [{-ndim}, {ndim - 1}])"
         )
-    return dim % input.ndim if input.ndim else None
+    return int(dim) % input.ndim if input.ndim else None

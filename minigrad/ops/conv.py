@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigrad import dtypes
+from minigrad._checks import is_int
 from minigrad.autograd.function import Function
 from minigrad.ops import conv_kernels as kernels
 from minigrad.ops.conv_kernels import Geometry, Pair
@@ -101,30 +102,20 @@ class Pad(Function):
 
 def pair(value: Any, name: str, op: str, minimum: int) -> Pair:
     """``value`` (an int or two ints) as a pair, each at least ``minimum``, or a clear error."""
-    values = (
-        (value, value)
-        if isinstance(value, int)
-        else tuple(value)
-        if isinstance(value, (tuple, list))
-        else None
-    )
-    if (
-        values is None
-        or len(values) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-    ):
+    values = (value, value) if is_int(value) else tuple(value) if isinstance(value, (tuple, list)) else None
+    if values is None or len(values) != 2 or not all(is_int(v) for v in values):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     if min(values) < minimum:
         kind = "positive" if minimum == 1 else "non-negative"
         raise ValueError(f"{op}: {name} must be {kind}, got {value!r}")
-    return values
+    return int(values[0]), int(values[1])
 
 
 def check_floating(op: str, **tensors: Tensor | None) -> None:
-    """All given tensors are Tensors of one floating dtype."""
+    """All given tensors are Tensors of one floating dtype; only a ``bias`` may be ``None``."""
     dtype = None
     for name, t in tensors.items():
-        if t is None:
+        if t is None and name == "bias":
             continue
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
@@ -148,8 +139,18 @@ def _check_conv(
     """Channel counts: ``x`` has ``groups * w.shape[in_dim]`` channels, bias ``w.shape[out_dim] * ...``."""
     if w.ndim != 4:
         raise ValueError(f"{op}: weight must be 4-D, got shape {w.shape}")
-    if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
+    if min(w.shape[2:]) < 1:
+        raise RuntimeError(
+            f"{op}: kernel size should be greater than zero, but got kernel_height: {w.shape[2]} "
+            f"kernel_width: {w.shape[3]} (weight shape {w.shape})"
+        )
+    if not is_int(groups) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if w.shape[out_dim] == 0:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be at least 1 at dimension {out_dim}, "
+            f"but got weight of size {list(w.shape)} instead"
+        )
     if w.shape[0] % groups:
         raise ValueError(
             f"{op}: weight's first dimension {w.shape[0]} must be divisible by groups={groups} "
@@ -221,6 +222,7 @@ def conv2d(
     check_floating(op, input=input, weight=weight, bias=bias)
     x, unbatched = batched(op, input)
     _check_conv(op, x, weight, bias, groups, 1, 0)
+    groups = int(groups)
     stride = pair(stride, "stride", op, 1)
     dilation = pair(dilation, "dilation", op, 1)
     kernel = weight.shape[2:]
@@ -257,6 +259,7 @@ def conv_transpose2d(
     check_floating(op, input=input, weight=weight, bias=bias)
     z, unbatched = batched(op, input)
     _check_conv(op, z, weight, bias, groups, 0, 1)
+    groups = int(groups)
     stride = pair(stride, "stride", op, 1)
     dilation = pair(dilation, "dilation", op, 1)
     ph, pw = pair(padding, "padding", op, 0)
@@ -337,8 +340,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     if not isinstance(input, Tensor):
         raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
     amounts = tuple(pad)
-    if not all(isinstance(p, int) and not isinstance(p, bool) for p in amounts):
+    if not all(is_int(p) for p in amounts):
         raise TypeError(f"pad: pad must be a sequence of ints, got {pad!r}")
+    amounts = tuple(int(p) for p in amounts)
     if len(amounts) % 2:
         raise ValueError(f"pad: padding length must be divisible by 2, got {len(amounts)} ({pad!r})")
     if len(amounts) // 2 > input.ndim:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from minigrad._checks import is_int
 from minigrad.autograd.function import Function
 from minigrad.backend import get_array_module
 from minigrad.ops import conv_kernels as kernels
@@ -180,11 +181,7 @@ def avg_pool2d(
     x, unbatched = batched(op, input)
     geom, pads = _pool_geometry(op, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
-        if (
-            not isinstance(divisor_override, int)
-            or isinstance(divisor_override, bool)
-            or divisor_override < 1
-        ):
+        if not is_int(divisor_override) or divisor_override < 1:
             raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
         divisor = x.xp.asarray(divisor_override, dtype=x.dtype)
     else:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, ParamsT
+from minigrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter
 from minigrad.tensor import Tensor, zeros_like
 
 
@@ -35,7 +35,7 @@ class Adam(Optimizer):
     ) -> None:
         defaults = {
             "lr": lr,
-            "betas": tuple(betas),
+            "betas": betas,
             "eps": eps,
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
@@ -45,18 +45,17 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        if group["lr"] < 0.0:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if group["eps"] < 0.0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']}")
+        """Check the hyperparameters, and store ``betas`` as a tuple."""
+        check_hyperparameter(group["lr"], "lr", "Invalid learning rate")
+        check_hyperparameter(group["eps"], "eps", "Invalid epsilon value")
         betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            error = ValueError if isinstance(betas, (tuple, list)) else TypeError
+            raise error(f"betas must be a pair (beta1, beta2), got {betas!r}")
         for index, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {index}: {beta} (must be in [0, 1))")
-        if group["weight_decay"] < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+            check_hyperparameter(beta, f"betas[{index}]", f"Invalid beta parameter at index {index}", below=1)
+        group["betas"] = tuple(betas)
+        check_hyperparameter(group["weight_decay"], "weight_decay", "Invalid weight_decay value")
 
     def _update(self, param: Tensor, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]

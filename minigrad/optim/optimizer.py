@@ -7,12 +7,14 @@ parameter in ``_update``. ``state_dict()`` has PyTorch's layout: ``{"state": {in
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
+from minigrad._checks import is_int, is_real
 from minigrad.autograd import enable_grad, no_grad
 from minigrad.backend import backend, backend_of, is_device_array
 from minigrad.nn.module import reset_grads
@@ -81,17 +83,34 @@ class Optimizer:
         """Update every parameter that has a gradient; returns the loss ``closure()`` computes.
 
         ``closure`` (optional) re-evaluates the model and its gradients; it runs with grad mode on.
+        Every gradient is checked before anything changes, so a bad one leaves all as it was.
         """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        params = [(param, group) for group in self.param_groups for param in group["params"]]
+        for number, (param, _) in enumerate(params):
+            self._check_grad(number, param)
         with no_grad():
-            for group in self.param_groups:
-                for param in group["params"]:
-                    if param.grad is not None:
-                        self._update(param, group)
+            for param, group in params:
+                if param.grad is not None:
+                    self._update(param, group)
         return loss
+
+    def _check_grad(self, number: int, param: Tensor) -> None:
+        """``param.grad`` is ``None`` or a tensor of the parameter's shape, dtype and device."""
+        grad, where = param.grad, f"{type(self).__name__}.step: parameter {number}"
+        if grad is None:
+            return
+        if not isinstance(grad, Tensor):
+            raise TypeError(f"{where} has a .grad of type {type(grad).__name__}; it must be a Tensor or None")
+        for what in ("shape", "dtype", "device"):
+            if getattr(grad, what) != getattr(param, what):
+                raise RuntimeError(
+                    f"{where} has {what} {getattr(param, what)}, but its .grad has {what} "
+                    f"{getattr(grad, what)}; no parameter was changed"
+                )
 
     def _update(self, param: Tensor, group: dict[str, Any]) -> None:
         """Apply one step of the update rule to ``param`` (called under ``no_grad``)."""
@@ -118,35 +137,63 @@ class Optimizer:
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore state and hyperparameters saved by ``state_dict()``, copying the tensors.
 
-        Everything is checked first; on an error nothing changes.
+        PyTorch's older layouts load too (a plain number ``step``, groups lacking newer options,
+        which get this optimizer's defaults). Everything is checked first, the hyperparameters
+        as the constructor checks them; on an error nothing changes.
         """
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError("optimizer state_dict must be a dict with keys 'state' and 'param_groups'")
-        saved_groups = list(state_dict["param_groups"])
+        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, Mapping):
+            raise ValueError(
+                "optimizer state_dict must hold a list of 'param_groups' and a dict 'state', got "
+                f"{type(saved_groups).__name__} and {type(saved_state).__name__}"
+            )
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"loaded state dict has {len(saved_groups)} parameter groups, "
                 f"this optimizer has {len(self.param_groups)}"
             )
-        params_by_index: dict[Any, Tensor] = {}
-        for number, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    f"loaded state dict contains a parameter group ({number}) of "
-                    f"{len(saved['params'])} parameters that doesn't match the size of "
-                    f"optimizer's group ({len(group['params'])})"
-                )
-            params_by_index.update(zip(saved["params"], group["params"]))
+        new_groups, params_by_index = self._load_groups(saved_groups)
         new_state: dict[Tensor, dict[str, Any]] = {}
-        for index, values in state_dict["state"].items():
+        for index, values in saved_state.items():
             if index not in params_by_index:
                 raise ValueError(f"loaded state dict has state for unknown parameter index {index!r}")
+            if not isinstance(values, Mapping):
+                raise ValueError(
+                    f"loaded state for parameter {index!r} must be a dict, got {type(values).__name__}"
+                )
             param = params_by_index[index]
             new_state[param] = {key: _copy_state_value(key, value, param) for key, value in values.items()}
-        self.param_groups = [
-            {**saved, "params": group["params"]} for saved, group in zip(saved_groups, self.param_groups)
-        ]
+        self.param_groups = new_groups
         self.state = new_state
+
+    def _load_groups(self, saved_groups: Any) -> tuple[list[dict[str, Any]], dict[Any, Tensor]]:
+        """This optimizer's groups with the saved hyperparameters, checked; and index -> parameter."""
+        params_by_index: dict[Any, Tensor] = {}
+        new_groups = []
+        for number, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            indices = saved.get("params") if isinstance(saved, Mapping) else None
+            if not isinstance(indices, (list, tuple)) or not all(is_int(i) for i in indices):
+                raise ValueError(
+                    f"loaded state dict's parameter group {number} is malformed: it needs a 'params' "
+                    f"list of parameter indices, got {saved!r:.100}"
+                )
+            if len(indices) != len(group["params"]):
+                raise ValueError(
+                    f"loaded state dict contains a parameter group ({number}) of "
+                    f"{len(indices)} parameters that doesn't match the size of "
+                    f"optimizer's group ({len(group['params'])})"
+                )
+            if any(index in params_by_index for index in indices) or len(set(indices)) != len(indices):
+                raise ValueError(
+                    f"loaded state dict lists a parameter index twice (group {number}: {indices})"
+                )
+            params_by_index.update(zip(indices, group["params"]))
+            new_group = {**self.defaults, **saved, "params": group["params"]}
+            self._check_group(new_group)
+            new_groups.append(new_group)
+        return new_groups, params_by_index
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -157,9 +204,15 @@ class Optimizer:
 
 
 def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
-    """A copy of one saved state value: tensors go to ``param``'s device (and dtype, except ``step``)."""
+    """A copy of one saved state value: tensors go to ``param``'s device (and dtype, except ``step``).
+
+    ``step`` stays a host tensor (a plain number from older PyTorch becomes a float32 one); a
+    tensor already on the parameter's device is copied there, never through the host.
+    """
     if isinstance(value, Tensor):
         value = value.array
+    if key == "step" and is_real(value):
+        return Tensor(np.array(float(value), dtype=np.float32))
     if not (isinstance(value, np.ndarray) or is_device_array(value)):
         return value
     if key == "step":
@@ -169,6 +222,20 @@ def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
             f"loaded optimizer state '{key}' has shape {tuple(value.shape)}, but its parameter "
             f"has shape {tuple(param.shape)}"
         )
-    target = backend(param.device)
-    host = backend_of(value).to_host(value)
-    return Tensor(target.from_host(np.array(host, dtype=np.dtype(param.dtype))))
+    source, target = backend_of(value), backend(param.device)
+    if source is target:
+        return Tensor(value.astype(param.dtype, copy=True))
+    return Tensor(target.from_host(np.array(source.to_host(value), dtype=np.dtype(param.dtype))))
+
+
+def check_hyperparameter(value: Any, name: str, label: str, below: float | None = None) -> None:
+    """``value`` of argument ``name`` must be a finite real number >= 0 (and < ``below``).
+
+    ``label`` starts the message, worded as PyTorch's (``"Invalid learning rate"``).
+    """
+    if not is_real(value):
+        raise TypeError(
+            f"{label}: {name} must be a real number, got {value!r} of type {type(value).__name__}"
+        )
+    if not (math.isfinite(value) and value >= 0 and (below is None or value < below)):
+        raise ValueError(f"{label}: {value}" + ("" if below is None else f" (must be in [0, {below}))"))

@@ -12,7 +12,7 @@ the device):
   ``standin.lib.stride_tricks.as_strided``, ``standin.linalg.norm`` and the rest run NumPy on
   the unwrapped data and wrap the array results. Reductions give 0-d arrays, as CuPy's do.
 * Reading device data on the host (``get``, ``asnumpy``, ``item``, ``tolist``, ``float(a)``,
-  ``bool(a)``, boolean-mask indexing, ``nonzero``) is counted in ``host_transfers``. Copies
+  ``bool(a)``, pickling, boolean-mask indexing, ``nonzero``) is counted in ``host_transfers``. Copies
   from the host to the device are counted in ``device_uploads``.
 
 >>> a = standin.arange(6.0).reshape(2, 3)
@@ -339,6 +339,18 @@ class StandinArray:
             "reads device data on the host (use .get() for a NumPy copy)"
         )
 
+    @property
+    def __cuda_array_interface__(self) -> dict[str, Any]:
+        """Where the data lies and how it is laid out, as CuPy describes its device memory."""
+        host = self._a.__array_interface__
+        return {
+            "shape": host["shape"],
+            "typestr": host["typestr"],
+            "data": host["data"],
+            "strides": self._a.strides,
+            "version": 3,
+        }
+
     # Reading device data on the host: each call is counted.
     def get(self, stream: Any = None) -> np.ndarray:
         """A NumPy copy of the data (as ``cupy.ndarray.get``)."""
@@ -391,6 +403,11 @@ class StandinArray:
     def __deepcopy__(self, memo: dict) -> StandinArray:
         return StandinArray(self._a.copy())
 
+    def __reduce__(self) -> tuple:
+        """Pickling reads the data back to the host, as CuPy's does: ``(cupy.array, (a.get(),))``."""
+        host_transfers.record("pickling")
+        return _unpickle, (self._a.copy(),)
+
 
 for _name in _ARITHMETIC:
     setattr(StandinArray, f"__{_name}__", _binary(_name))
@@ -400,6 +417,11 @@ for _name in _COMPARISONS:
     setattr(StandinArray, f"__{_name}__", _binary(_name))
 for _name in ("neg", "pos", "abs", "invert"):
     setattr(StandinArray, f"__{_name}__", _unary(_name))
+
+
+def _unpickle(data: np.ndarray) -> StandinArray:
+    """A pickled device array comes back through the door from host memory (an upload)."""
+    return standin.array(data)
 
 
 def asnumpy(a: Any) -> np.ndarray:
