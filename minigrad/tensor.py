@@ -223,19 +223,42 @@ class Tensor:
 
 
 # ---- making tensors -----------------------------------------------------------------------
+def _beyond_int64(data: Any, array: np.ndarray) -> bool:
+    """Whether ``data`` holds Python ints beyond int64 (NumPy turns them into uint64, float64 or object)."""
+    kind = array.dtype.kind
+    if kind not in "uOf" or (kind == "f" and not (array.size and np.abs(array).max() >= 2.0**63)):
+        return False
+    return any(type(v) is int and not -(2**63) <= v < 2**63 for v in np.array(data, dtype=object).flat)
+
+
 def _host_array(data: Any, dtype: Any) -> np.ndarray:
-    """Turn scalars and nested lists into a NumPy array with PyTorch's dtype rules."""
+    """Turn scalars and nested lists into a NumPy array with PyTorch's dtype and range rules."""
     try:
         array = np.array(data)
     except ValueError as err:
         raise ValueError(f"tensor: data must be a rectangular nested list of numbers ({err})") from None
+    python = not isinstance(data, np.generic)
+    if python and _beyond_int64(data, array):
+        if dtype is None or not dtypes.is_floating(dtype):
+            raise ValueError("Overflow when unpacking long long")
+        array = np.array(data, dtype=dtype)
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"tensor: data must be numbers, got {type(data).__name__} holding dtype {array.dtype}"
         )
-    if dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+    if (
+        python
+        and dtype is not None
+        and np.dtype(dtype).kind in "iu"
+        and array.dtype.kind in "biu"
+        and array.size
+    ):
+        info = np.iinfo(dtype)
+        if array.min() < info.min or array.max() > info.max:
+            raise RuntimeError(f"value cannot be converted to type {np.dtype(dtype)} without overflow")
+    if dtype is None and array.dtype.kind == "f" and python:
         array = array.astype(dtypes.get_default_dtype())
-    if dtype is None and array.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+    if dtype is None and array.dtype.kind in "iu" and python:
         array = array.astype(dtypes.int64)
     return array
 
