@@ -10,7 +10,7 @@ tensor([[19., 25.],
 
 # Importing ``ops`` attaches the Tensor operators and methods; the rest builds on it.
 from minigrad import autograd, data, nn, ops, optim, viz
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import device, get_default_device, set_default_device
 from minigrad.dtypes import (
     bool_,
@@ -115,6 +115,7 @@ __all__ = [
     "gather",
     "get_default_device",
     "get_default_dtype",
+    "inference_mode",
     "int8",
     "int16",
     "int32",

@@ -40,6 +40,8 @@ DEVICE_SUITES = {
     "test_trace",
     "test_serialization",
     "test_pad_modes",
+    "test_views_inplace",
+    "test_grad_semantics",
     "test_nan_ties",
 }
 
