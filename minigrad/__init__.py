@@ -10,7 +10,7 @@ tensor([[19., 25.],
 
 # Importing ``ops`` attaches the Tensor operators and methods; the rest builds on it.
 from minigrad import autograd, data, nn, ops, optim, viz
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import device, get_default_device, set_default_device
 from minigrad.dtypes import (
     bool_,
@@ -18,9 +18,12 @@ from minigrad.dtypes import (
     float32,
     float64,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
     set_default_dtype,
+    uint8,
 )
 from minigrad.ops.elementwise import (
     abs,
@@ -32,6 +35,7 @@ from minigrad.ops.elementwise import (
     minimum,
     relu,
     sigmoid,
+    sign,
     sin,
     sqrt,
     tanh,
@@ -111,6 +115,9 @@ __all__ = [
     "gather",
     "get_default_device",
     "get_default_dtype",
+    "inference_mode",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "is_grad_enabled",
@@ -143,6 +150,7 @@ __all__ = [
     "set_default_dtype",
     "set_grad_enabled",
     "sigmoid",
+    "sign",
     "sin",
     "sqrt",
     "squeeze",
@@ -152,6 +160,7 @@ __all__ = [
     "tanh",
     "tensor",
     "transpose",
+    "uint8",
     "unsqueeze",
     "var",
     "viz",

@@ -1,14 +1,18 @@
 """Dtypes and PyTorch's type promotion.
 
-Python floats become the default dtype (``float32``), ints become ``int64``. In a binary op a
+Python floats become the default dtype (``float32``), ints become ``int64``. Two dtypes promote
+to the higher category (bool < integer < floating) and, within one, to the wider type; unlike
+NumPy, an integer never widens a float (``float16`` with ``int32`` is ``float16``). In an op, a
 Python scalar or a 0-d tensor only decides the result dtype when it is of a higher category
-(bool < integer < floating) than the tensors with dimensions, as in PyTorch:
+than the tensors with dimensions, as in PyTorch:
 
 >>> import numpy as np
 >>> result_type((np.dtype("float32"), 1), (float, 0))
 dtype('float32')
 >>> result_type((np.dtype("int64"), 1), (float, 0))
 dtype('float32')
+>>> result_type((np.dtype("float16"), 1), (np.dtype("int32"), 1))
+dtype('float16')
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from typing import Any
 
 import numpy as np
 
+uint8 = np.dtype("uint8")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
 float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
@@ -44,8 +51,45 @@ def is_floating(dtype: Any) -> bool:
     return np.dtype(dtype).kind == "f"
 
 
+_TORCH_NAMES = {"b": "Bool", "u1": "Byte", "i1": "Char", "i2": "Short", "i4": "Int", "i8": "Long"}
+_TORCH_NAMES.update({"f2": "Half", "f4": "Float", "f8": "Double"})
+
+
+def torch_name(dtype: Any) -> str:
+    """PyTorch's name of a dtype in its error messages (``Float``, ``Long``), else NumPy's."""
+    dtype = np.dtype(dtype)
+    return _TORCH_NAMES.get("b" if dtype.kind == "b" else f"{dtype.kind}{dtype.itemsize}", str(dtype))
+
+
+_CATEGORIES = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
 def _category(dtype: np.dtype) -> int:
-    return {"b": 0, "u": 1, "i": 1, "f": 2}.get(dtype.kind, 3)
+    return _CATEGORIES.get(dtype.kind, 3)
+
+
+def can_cast(source: Any, target: Any) -> bool:
+    """Whether an in-place op may write ``source`` values into a ``target`` tensor (PyTorch's rule:
+    not into a lower category, so no float into an int tensor, no int into a bool one)."""
+    return _category(np.dtype(source)) <= _category(np.dtype(target))
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """PyTorch's ``promote_types``: the higher category wins; within one, the wider type.
+
+    An unsigned and a signed integer give a signed type wide enough for both (uint8 with int8
+    is int16).
+    """
+    if a == b or _category(a) > _category(b):
+        return a
+    if _category(b) > _category(a):
+        return b
+    if a.kind == b.kind:
+        return a if a.itemsize >= b.itemsize else b
+    signed, unsigned = (a, b) if a.kind == "i" else (b, a)
+    return (
+        signed if signed.itemsize > unsigned.itemsize else np.dtype(f"int{min(16 * unsigned.itemsize, 64)}")
+    )
 
 
 def _scalar_dtype(kind: type) -> np.dtype:
@@ -62,20 +106,17 @@ def result_type(*operands: tuple[Any, int]) -> np.dtype:
     Dimensioned tensors decide first, then 0-d tensors, then Python scalars, each group only
     where it is of a higher category than the groups before it.
     """
-    groups: list[list[np.dtype]] = [[], [], []]
+    groups: list[np.dtype | None] = [None, None, None]
     for dtype, ndim in operands:
         if isinstance(dtype, type) and not issubclass(dtype, np.generic):
-            groups[2].append(_scalar_dtype(dtype))
+            which, dtype = 2, _scalar_dtype(dtype)
         else:
-            groups[0 if ndim > 0 else 1].append(np.dtype(dtype))
+            which, dtype = (0 if ndim > 0 else 1), np.dtype(dtype)
+        seen = groups[which]
+        groups[which] = dtype if seen is None else promote_types(seen, dtype)
     result: np.dtype | None = None
-    for group in groups:
-        if not group:
-            continue
-        candidate = np.result_type(*group) if group is not groups[2] else max(group, key=_category)
-        if result is None:
+    for candidate in groups:
+        if candidate is not None and (result is None or _category(candidate) > _category(result)):
             result = candidate
-        elif _category(candidate) > _category(result):
-            result = candidate if group is not groups[2] or candidate.kind != "f" else _default_dtype
     assert result is not None, "result_type needs at least one operand"
     return result

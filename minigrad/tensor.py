@@ -1,11 +1,13 @@
 """The Tensor: an array (NumPy or CuPy) plus what autograd needs to know about it.
 
 This module holds data and bookkeeping only. The math lives in ``minigrad.ops``, which attaches
-the operators and methods (``+``, ``sum``, ``reshape``, ...) to ``Tensor`` when it is imported.
+the operators and methods (``+``, ``sum``, ``reshape``, ...) to ``Tensor`` when it is imported;
+``backward``, ``to``, ``cpu`` and ``cuda`` are methods here that call the engine and the ops.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,7 @@ from minigrad.backend import backend, backend_of, device, get_array_module, is_d
 from minigrad.random import default_generator
 
 if TYPE_CHECKING:
-    from minigrad.autograd.function import Node
+    from minigrad.autograd.function import Node, ViewInfo
 
 
 class _Version:
@@ -47,12 +49,12 @@ class Tensor:
                 array = np.asarray(array)
         self._array = array
         self._version = _Version()
-        self._base: Tensor | None = None
-        self.grad: Tensor | None = None
-        self.grad_fn: Node | None = None
+        self._grad: Tensor | None = None
+        self._grad_fn: Node | None = None  # with _output_nr: where this tensor's gradient goes
         self._output_nr = 0
-        self._retains_grad = False
-        self._requires_grad = False
+        self._requires_grad = False  # a leaf's flag; a tensor with a grad_fn always requires grad
+        self._accumulator: Any = None  # a weak reference to a leaf's AccumulateGrad node
+        self._view: ViewInfo | None = None  # for a view: its base and the ops that made it
         if requires_grad:
             self.requires_grad_(True)
 
@@ -110,8 +112,20 @@ class Tensor:
 
     # ---- autograd bookkeeping ------------------------------------------------------------
     @property
+    def grad_fn(self) -> Node | None:
+        """The graph node that made this tensor (``None`` for a leaf).
+
+        A view's history follows its base: after an in-place write to either, it is rebuilt
+        from the base's new history (PyTorch's rule for views).
+        """
+        view = self._view
+        if view is not None and view.version != self._version.value:
+            view.refresh(self)
+        return self._grad_fn
+
+    @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        return self._requires_grad or self.grad_fn is not None
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -140,14 +154,52 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward, as PyTorch does."""
         if not self.requires_grad:
-            raise RuntimeError("retain_grad: the tensor does not require grad")
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            self._retains_grad = True
-            self.grad_fn.retain(self)
+            self.grad_fn.retained[self._output_nr] = weakref.ref(self)
 
     @property
     def retains_grad(self) -> bool:
-        return self._retains_grad
+        node = self.grad_fn
+        ref = node.retained.get(self._output_nr) if node is not None else None
+        return ref is not None and ref() is self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient: ``None`` until a backward pass reaches this tensor."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        """Assigning checks the value as PyTorch does: a tensor of this one's shape, dtype and device."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
+            for what, got, want, fix in (
+                ("of size", list(value.shape), list(self.shape), "are the same size"),
+                ("with dtype", value.dtype, self.dtype, "have the same dtype"),
+                ("with device type", value.device.type, self.device.type, "are on the same device"),
+            ):
+                if got != want:
+                    raise RuntimeError(
+                        f"attempting to assign a gradient {what} '{got}' to a tensor {what} '{want}'. "
+                        f"Please ensure that the gradient and the tensor {fix}"
+                    )
+        self._grad = value
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` for non-scalars)."""
+        from minigrad.autograd import engine  # the engine sits above the ops, which build on Tensor
+
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing this storage (and its version counter) with no history."""
@@ -156,7 +208,7 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -167,9 +219,29 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
-        if tuple(value.shape) != self.shape and self.grad_fn is not None:
-            raise RuntimeError(f"data: cannot change the shape {self.shape} of a non-leaf tensor")
-        self._array = value.array if isinstance(value, Tensor) else value
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self.requires_grad and not dtypes.is_floating(value.dtype):
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or complex dtype"
+            )
+        self._array = value.array
+
+    # ---- devices and dtypes ----------------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``; differentiable."""
+        from minigrad.ops.device import parse_to_args, to_device  # the ops build on this module
+        from minigrad.ops.elementwise import cast
+
+        target, dtype = parse_to_args(args, kwargs)
+        out = self if target is None else to_device(self, target)
+        return out if dtype is None else cast(out, dtype)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self) -> Tensor:
+        return self.to("cuda")
 
     # ---- leaving minigrad ------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -224,19 +296,42 @@ class Tensor:
 
 
 # ---- making tensors -----------------------------------------------------------------------
+def _beyond_int64(data: Any, array: np.ndarray) -> bool:
+    """Whether ``data`` holds Python ints beyond int64 (NumPy turns them into uint64, float64 or object)."""
+    kind = array.dtype.kind
+    if kind not in "uOf" or (kind == "f" and not (array.size and np.abs(array).max() >= 2.0**63)):
+        return False
+    return any(type(v) is int and not -(2**63) <= v < 2**63 for v in np.array(data, dtype=object).flat)
+
+
 def _host_array(data: Any, dtype: Any) -> np.ndarray:
-    """Turn scalars and nested lists into a NumPy array with PyTorch's dtype rules."""
+    """Turn scalars and nested lists into a NumPy array with PyTorch's dtype and range rules."""
     try:
         array = np.array(data)
     except ValueError as err:
         raise ValueError(f"tensor: data must be a rectangular nested list of numbers ({err})") from None
+    python = not isinstance(data, np.generic)
+    if python and _beyond_int64(data, array):
+        if dtype is None or not dtypes.is_floating(dtype):
+            raise ValueError("Overflow when unpacking long long")
+        array = np.array(data, dtype=dtype)
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"tensor: data must be numbers, got {type(data).__name__} holding dtype {array.dtype}"
         )
-    if dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+    if (
+        python
+        and dtype is not None
+        and np.dtype(dtype).kind in "iu"
+        and array.dtype.kind in "biu"
+        and array.size
+    ):
+        info = np.iinfo(dtype)
+        if array.min() < info.min or array.max() > info.max:
+            raise RuntimeError(f"value cannot be converted to type {np.dtype(dtype)} without overflow")
+    if dtype is None and array.dtype.kind == "f" and python:
         array = array.astype(dtypes.get_default_dtype())
-    if dtype is None and array.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+    if dtype is None and array.dtype.kind in "iu" and python:
         array = array.astype(dtypes.int64)
     return array
 

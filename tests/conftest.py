@@ -40,6 +40,9 @@ DEVICE_SUITES = {
     "test_trace",
     "test_serialization",
     "test_pad_modes",
+    "test_views_inplace",
+    "test_grad_semantics",
+    "test_nan_ties",
 }
 
 
@@ -66,3 +69,9 @@ def _default_device(array_backend):
     else:
         with use_standin(default=True):
             yield
+
+
+@pytest.fixture
+def torch():
+    """PyTorch, the oracle of the tests marked ``torch`` (they skip where it is not installed)."""
+    return pytest.importorskip("torch")

@@ -1,21 +1,25 @@
-"""The backward pass: walk the graph in reverse topological order and apply each node's rule.
+"""The backward pass: one walk orders and prunes the graph, then each node's rule runs once.
 
-Why an order at all? A node may only run once every gradient flowing into it has arrived (a
-tensor used twice gets two contributions that must be summed first). The engine counts, for
-each node, how many edges lead into it from the part of the graph being differentiated, and
-runs a node when that count drops to zero: Kahn's algorithm, iterative, so a chain of ten
-thousand ops needs no recursion.
+A node may only run once every gradient flowing into it has arrived (a tensor used twice gets
+two contributions that must be summed first). A depth-first walk from the outputs lists the
+nodes in reverse post-order, where each node comes before the nodes of its inputs; running them
+in that order is enough. The walk is iterative, so a chain of ten thousand ops needs no
+recursion. ``backward()`` and ``grad()`` are two thin callers of the same pass.
+
+The engine sits above the ops: summing a broadcast gradient to its input's shape, casting it
+and adding two contributions are ops themselves, so that ``create_graph=True`` records them.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from minigrad.autograd import anomaly
 from minigrad.autograd.function import AccumulateGrad, Node, graph_position
 from minigrad.autograd.grad_mode import set_grad_enabled
+from minigrad.ops.elementwise import add, cast
+from minigrad.ops.shape import clone, sum_to_size
 from minigrad.tensor import Tensor, ones_like
 
 # Called as observer(node, grads_in, grads_out) after each backward step (see ``trace``).
@@ -51,112 +55,70 @@ def _initial_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple) -> list[Ten
     return grads
 
 
-def _collect(roots: list[Any]) -> dict[Any, int]:
-    """Every node reachable from ``roots`` with the number of edges into it (iteratively)."""
-    dependencies: dict[Any, int] = {}
-    seen = set(roots)
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        for edge in node.next_functions:
-            if edge is None:
-                continue
-            child = edge[0]
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return dependencies
-
-
-def _needed(roots: list[Any], targets: set) -> set:
-    """Nodes from which some target is reachable: only they need to run for ``grad``."""
-    order, seen, stack = [], set(), [(r, False) for r in roots]
+def _order(roots: list[Any], targets: set | None) -> dict[Any, bool]:
+    """The nodes to visit, in an order where each comes before its inputs' nodes, each mapped to
+    whether its backward must run: all of them, or with ``targets`` only those that lead to one."""
+    post, seen, stack = [], set(), [(root, False) for root in roots]
     while stack:
         node, expanded = stack.pop()
         if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((e[0], False) for e in node.next_functions if e is not None)
-    needed: set = set()
-    for node in order:  # children come before their parents in this post-order
-        if node in targets or any(e is not None and e[0] in needed for e in node.next_functions):
-            needed.add(node)
-    return needed
+            post.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            # the first input's nodes finish first, so the last input's run first, as in PyTorch
+            stack.extend((edge[0], False) for edge in reversed(node.next_functions) if edge is not None)
+    if targets is None:
+        return {node: True for node in reversed(post)}
+    leads: set = set()
+    for node in post:  # the nodes of a node's inputs come before it in post-order
+        if any(edge is not None and (edge[0] in leads or edge[0] in targets) for edge in node.next_functions):
+            leads.add(node)
+    return {node: node in leads for node in reversed(post) if node in leads or node in targets}
 
 
-def _fit(grad: Tensor, meta: tuple, node: Node, index: int) -> Tensor:
-    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
-    shape, dtype = meta
-    if grad.shape != shape:
-        try:
-            grad = grad.sum_to_size(shape)
-        except (ValueError, RuntimeError):
-            raise RuntimeError(
-                f"{node.function.__name__}.backward returned a gradient of shape {grad.shape} "
-                f"for input {index}, which has shape {shape}"
-            ) from None
-    return grad if grad.dtype == dtype else grad.to(dtype)
-
-
-def run_backward(
+def _run(
     outputs: tuple[Tensor, ...],
-    grad_outputs: list[Tensor],
+    grads: list[Tensor],
     retain_graph: bool,
     create_graph: bool,
-    capture: Sequence[tuple[Any, int]] | None = None,
+    inputs: tuple[Tensor, ...] | None = None,
+    capture: bool = False,
 ) -> list[Tensor | None] | None:
-    """Propagate ``grad_outputs`` from ``outputs`` to the leaves.
+    """Propagate ``grads`` from ``outputs`` to the leaves (only towards ``inputs`` when given).
 
-    Without ``capture`` the gradients accumulate into leaves' ``.grad``. With ``capture`` (a list
-    of graph positions) nothing is accumulated: the gradients arriving there are returned.
+    Gradients accumulate into the ``.grad`` of leaves and of tensors that retain theirs; with
+    ``capture`` the leaves are left alone and the gradients arriving at ``inputs`` are returned.
     """
     buffers: dict[Any, dict[int, Tensor]] = {}
-    roots = []
-    for out, g in zip(outputs, grad_outputs):
-        node, nr = graph_position(out)
-        _add(buffers, node, nr, g)
-        if node not in roots:
-            roots.append(node)
-    dependencies = _collect(roots)
-    targets = {pos[0] for pos in capture} if capture is not None else None
-    needed = _needed(roots, targets) if targets is not None else None
+    for out, g in zip(outputs, grads):
+        _add(buffers, graph_position(out), g)
+    positions = [graph_position(t) for t in inputs] if inputs is not None else []
+    order = _order(list(buffers), {node for node, _ in positions} if inputs is not None else None)
     captured: dict[tuple[Any, int], Tensor] = {}
-    ready = [(-n.sequence, id(n), n) for n in roots if dependencies.get(n, 0) == 0]
-    heapq.heapify(ready)
     with set_grad_enabled(create_graph):
-        while ready:
-            node = heapq.heappop(ready)[2]
-            grads = buffers.pop(node, {})
-            if targets is not None and node in targets:
-                for nr, g in grads.items():
-                    captured[(node, nr)] = g
-            if isinstance(node, AccumulateGrad):
-                if targets is None and grads:
-                    _accumulate(node.variable, grads[0], create_graph)
+        for node, runs in order.items():
+            arrived = buffers.pop(node, None)
+            if arrived is None:
                 continue
-            _retain(node, grads)
-            if grads and (needed is None or node in needed):
-                _step(node, grads, buffers, retain_graph, needed)
-            for edge in node.next_functions:
-                if edge is None:
-                    continue
-                dependencies[edge[0]] -= 1
-                if dependencies[edge[0]] == 0:
-                    heapq.heappush(ready, (-edge[0].sequence, id(edge[0]), edge[0]))
-    if capture is None:
-        return None
-    return [captured.get(pos) for pos in capture]
+            if capture:
+                captured.update(((node, nr), g) for nr, g in arrived.items())
+            if isinstance(node, AccumulateGrad):
+                if not capture:
+                    accumulate(node.variable, arrived[0], create_graph)
+                continue
+            for nr, ref in list(node.retained.items()):
+                if ref() is not None and nr in arrived:
+                    accumulate(ref(), arrived[nr], create_graph)
+            if runs:
+                _step(node, arrived, buffers, retain_graph, order)
+    return [captured.get(pos) for pos in positions] if capture else None
 
 
-def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, needed: set | None) -> None:
-    inputs = [
-        grads.get(i) if grads.get(i) is not None else _zeros(node.output_meta[i])
-        for i in range(len(node.output_meta))
+def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, order: dict) -> None:
+    inputs = [  # an output that no gradient reached gets zeros
+        grads[i] if i in grads else Tensor(xp.zeros(shape, dtype=dtype))
+        for i, (shape, dtype, xp) in enumerate(node.output_meta)
     ]
     results = [
         None if g is None else _fit(g, node.input_meta[i], node, i)
@@ -167,11 +129,10 @@ def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, needed: se
     for observer in observers:
         observer(node, inputs, results)
     if not retain_graph:
-        node.release()
+        node._saved = None  # free what forward saved, once backward has used it
     for edge, g in zip(node.next_functions, results):
-        if edge is None or g is None or (needed is not None and edge[0] not in needed):
-            continue
-        _add(buffers, edge[0], edge[1], g)
+        if edge is not None and g is not None and edge[0] in order:
+            _add(buffers, edge, g)
 
 
 def _apply(node: Node, inputs: list[Tensor]) -> tuple:
@@ -186,31 +147,40 @@ def _apply(node: Node, inputs: list[Tensor]) -> tuple:
         ) from err
 
 
-def _zeros(meta: tuple) -> Tensor:
-    shape, dtype, xp = meta
-    return Tensor(xp.zeros(shape, dtype=dtype))
+def _fit(grad: Tensor, meta: tuple, node: Node, index: int) -> Tensor:
+    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
+    shape, dtype = meta
+    if grad.shape != shape:
+        try:
+            grad = sum_to_size(grad, shape)
+        except (ValueError, RuntimeError):
+            raise RuntimeError(
+                f"{node.function.__name__}.backward returned a gradient of shape {grad.shape} "
+                f"for input {index}, which has shape {shape}"
+            ) from None
+    return grad if grad.dtype == dtype else cast(grad, dtype)
 
 
-def _add(buffers: dict, node: Any, nr: int, grad: Tensor) -> None:
+def _add(buffers: dict, position: tuple[Any, int], grad: Tensor) -> None:
+    node, nr = position
     slot = buffers.setdefault(node, {})
-    slot[nr] = grad if nr not in slot else slot[nr] + grad
+    slot[nr] = grad if nr not in slot else add(slot[nr], grad)
 
 
-def _retain(node: Node, grads: dict) -> None:
-    for nr, ref in node.retained.items():
-        t = ref()
-        if t is not None and nr in grads:
-            t.grad = grads[nr] if t.grad is None else t.grad + grads[nr]
+def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """``t.grad += grad``, as PyTorch: leaves, retained non-leaves and ``inputs=`` all come here.
 
-
-def _accumulate(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """``leaf.grad += grad``; a new gradient is copied so no two leaves share one array."""
-    if not create_graph:
-        grad = grad.detach()
-    if leaf.grad is None:
-        leaf.grad = grad if create_graph else Tensor(grad.array.copy())
+    The first gradient is copied, so ``.grad`` is a writable tensor of its own. Later ones add
+    into a leaf's ``.grad`` in place (a reference taken earlier sees the sum); with
+    ``create_graph``, and for non-leaves, the sum is a new tensor.
+    """
+    if t.grad is None:
+        t.grad = clone(grad) if create_graph else Tensor(grad.array.copy())
+    elif create_graph or not t.is_leaf:
+        t.grad = add(t.grad, grad)
     else:
-        leaf.grad = leaf.grad + grad
+        t.grad.array[...] += grad.array
+        t.grad._version.value += 1
 
 
 def backward(
@@ -223,15 +193,11 @@ def backward(
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
     outputs = _as_tuple(tensors)
     grads = _initial_grads(outputs, _as_tuple(grad_tensors))
-    retain = create_graph if retain_graph is None else retain_graph
-    if inputs is None:
-        run_backward(outputs, grads, retain, create_graph)
-        return
-    targets = _as_tuple(inputs)
-    results = grad(outputs, targets, grads, retain, create_graph, allow_unused=True)
-    for t, g in zip(targets, results):
-        if g is not None:
-            t.grad = g if t.grad is None else t.grad + g
+    targets = _checked_inputs("backward", inputs) if inputs is not None else None
+    for t in targets or ():
+        if not t.is_leaf:
+            t.retain_grad()  # as PyTorch: a non-leaf input gets its .grad like a retained tensor
+    _run(outputs, grads, create_graph if retain_graph is None else retain_graph, create_graph, targets)
 
 
 def grad(
@@ -251,14 +217,10 @@ def grad(
     (tensor(18.),)
     """
     outs = _as_tuple(outputs)
-    targets = _as_tuple(inputs)
-    for i, t in enumerate(targets):
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} does not require grad")
+    targets = _checked_inputs("grad", inputs)
     grads = _initial_grads(outs, _as_tuple(grad_outputs))
     retain = create_graph if retain_graph is None else retain_graph
-    positions = [graph_position(t) for t in targets]
-    results = run_backward(outs, grads, retain, create_graph, capture=positions)
+    results = _run(outs, grads, retain, create_graph, targets, capture=True)
     assert results is not None
     for i, (t, g) in enumerate(zip(targets, results)):
         if g is None and not allow_unused:
@@ -267,3 +229,13 @@ def grad(
                 "pass allow_unused=True if this is expected"
             )
     return tuple(g if g is None or create_graph else g.detach() for g in results)
+
+
+def _checked_inputs(name: str, inputs: Any) -> tuple[Tensor, ...]:
+    targets = _as_tuple(inputs)
+    if not targets:
+        raise RuntimeError(f"{name}: 'inputs' argument cannot be empty")
+    for i, t in enumerate(targets):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"{name}: input {i} does not require grad")
+    return targets

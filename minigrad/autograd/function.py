@@ -1,53 +1,77 @@
 """Differentiable primitives: ``Function`` (a forward and a backward rule) and the graph ``Node``.
 
 Every op in minigrad, built in or user-defined, is a ``Function`` subclass. ``Function.apply``
-runs ``forward`` without recording, then, if any input needs a gradient, links the outputs to a
-``Node`` that remembers the inputs' graph positions and the context ``ctx``. The engine later
-calls ``backward`` on that node, and because ``backward`` uses ordinary Tensor ops, the
-gradient itself is differentiable.
+runs ``forward`` without recording; if some input needs a gradient, the ``ctx`` that forward saw
+becomes a ``Node`` of the graph, holding its inputs' graph positions, and the outputs point at
+it. The engine later calls ``backward`` with the same ``ctx``; because ``backward`` uses ordinary
+Tensor ops, the gradient itself is differentiable.
+
+The graph holds no reference cycle: tensors point at their node, nodes at their inputs' nodes,
+and a node that saved one of its own outputs keeps only that output's data. So a forward pass
+that is never differentiated is freed by reference counting alone.
+
+A view (reshape, permute, expand, basic indexing) remembers its base and the ops that made it
+(``ViewInfo``): after an in-place write to the storage, its history is rebuilt from the base's.
 """
 
 from __future__ import annotations
 
-import itertools
 import traceback
 import weakref
 from typing import Any
 
+from minigrad import dtypes
 from minigrad.autograd import anomaly
-from minigrad.autograd.grad_mode import is_grad_enabled, swap_grad_enabled
+from minigrad.autograd.grad_mode import set_grad_enabled, swap_grad_enabled
 from minigrad.tensor import Tensor
-
-_sequence = itertools.count()
 
 
 class SavedTensor:
-    """A tensor kept for backward, with the version it had, to catch later in-place changes."""
+    """A tensor kept for backward with the version it had then, to catch later in-place changes.
 
-    __slots__ = ("tensor", "version")
+    The op's own output is kept as a detached tensor and given its history back on unpacking,
+    so that the node and its output do not point at each other.
+    """
+
+    __slots__ = ("tensor", "version", "output_nr")
 
     def __init__(self, tensor: Tensor) -> None:
-        self.tensor = tensor
-        self.version = tensor._version.value
+        self.tensor, self.version, self.output_nr = tensor, tensor._version.value, None
 
     def unpack(self, node: Node) -> Tensor:
-        if self.tensor._version.value != self.version:
+        t = self.tensor
+        if t._version.value != self.version:
+            output = "" if self.output_nr is None else f", which is output {self.output_nr} of {node.name()},"
             raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: a tensor of shape {self.tensor.shape} saved by "
-                f"{node.name()} is at version {self.tensor._version.value}; expected version "
-                f"{self.version} instead"
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: [minigrad.{dtypes.torch_name(t.dtype)}Tensor {list(t.shape)}]{output} is at "
+                f"version {t._version.value}; expected version {self.version} instead. Hint: enable anomaly "
+                "detection to find the operation that failed to compute its gradient, with "
+                "minigrad.autograd.set_detect_anomaly(True)."
             )
-        return self.tensor
+        if self.output_nr is None:
+            return t
+        out = t.detach()
+        set_history(out, node, self.output_nr)
+        return out
 
 
-class Context:
-    """The ``ctx`` handed to ``forward`` and ``backward``: saved tensors and anything else."""
+class Node:
+    """One call of a Function: the ``ctx`` its forward and backward see and, once recorded, a graph node.
 
-    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+    ``next_functions`` holds, per forward argument, the node that receives its gradient and
+    which of that node's outputs the argument was (or ``None``), as in PyTorch.
+    """
+
+    next_functions: tuple = ()
+    input_meta: tuple = ()  # (shape, dtype) of each Tensor argument
+    output_meta: tuple = ()  # (shape, dtype, array module) of each output
+    stack: Any = None  # where the op was created, in anomaly mode
+
+    def __init__(self, function: type, needs_input_grad: tuple[bool, ...]) -> None:
+        self.function = function
         self.needs_input_grad = needs_input_grad
         self._saved: tuple[SavedTensor | None, ...] | None = ()
-        self._node: Node | None = None
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for backward; modifying them in place afterwards makes backward fail."""
@@ -61,16 +85,48 @@ class Context:
                 "tensors after they have already been freed). Specify retain_graph=True on the "
                 "first backward call if you need to backward through the graph again."
             )
-        return tuple(None if s is None else s.unpack(self._node) for s in self._saved)
+        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+
+    def name(self) -> str:
+        return f"{self.function.__name__}Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    def record(self, args: tuple, outputs: tuple[Tensor, ...]) -> None:
+        """Link this call into the graph: where its inputs' gradients go, and its outputs' history."""
+        self.next_functions = tuple(graph_position(a) if isinstance(a, Tensor) else None for a in args)
+        self.input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args)
+        self.output_meta = tuple((out.shape, out.dtype, out.xp) for out in outputs)
+        self.retained: dict[int, weakref.ref] = {}  # output index -> the tensor that retains its grad
+        for i, out in enumerate(outputs):
+            set_history(out, self, i)
+        for saved in self._saved:
+            if saved is not None and saved.tensor._grad_fn is self:  # one of its own outputs
+                saved.output_nr, saved.tensor = saved.tensor._output_nr, saved.tensor.detach()
+        if anomaly.is_anomaly_enabled():
+            self.stack = traceback.extract_stack()[:-2]
+            anomaly.check_forward(self, outputs)
+
+    def apply(self, grads: list[Tensor]) -> tuple[Tensor | None, ...]:
+        """Run the Function's backward: one gradient (or ``None``) per forward argument."""
+        out = self.function.backward(self, *grads)
+        out = out if isinstance(out, tuple) else (out,)
+        if len(out) != len(self.next_functions):
+            raise RuntimeError(
+                f"{self.function.__name__}.backward returned {len(out)} gradients, "
+                f"expected {len(self.next_functions)} (one per forward argument)"
+            )
+        return out
 
 
 class AccumulateGrad:
     """The graph node of a leaf that requires grad: the engine adds into ``leaf.grad`` here."""
 
+    next_functions: tuple = ()
+
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
-        self.next_functions: tuple = ()
-        self.sequence = -1
 
     def name(self) -> str:
         return "AccumulateGrad"
@@ -81,61 +137,65 @@ class AccumulateGrad:
 
 def graph_position(t: Tensor) -> tuple[Any, int] | None:
     """Where gradients for ``t`` go: its ``grad_fn`` and output index, or its leaf accumulator."""
-    if t.grad_fn is not None:
-        return t.grad_fn, t._output_nr
-    if not t.requires_grad:
+    node = t.grad_fn
+    if node is not None:
+        return node, t._output_nr
+    if not t._requires_grad:
         return None
-    accumulator = getattr(t, "_accumulator", None)
-    node = accumulator() if accumulator is not None else None
-    if node is None:
+    node = t._accumulator() if t._accumulator is not None else None
+    if node is None:  # the tensor holds its accumulator weakly: the graph owns it
         node = AccumulateGrad(t)
         t._accumulator = weakref.ref(node)
     return node, 0
 
 
-class Node:
-    """One recorded call of a Function: the backward step the engine runs.
+def set_history(t: Tensor, node: Node | None, nr: int) -> None:
+    """Make ``t`` output ``nr`` of ``node``: the one place a tensor's graph position is set.
 
-    ``next_functions`` holds, per forward argument, the node that receives its gradient (or
-    ``None``), as in PyTorch.
+    A tensor that retains its gradient keeps retaining it at its new position.
+    """
+    old = t._grad_fn
+    if old is not None and node is not None and old is not node:
+        ref = old.retained.get(t._output_nr)
+        if ref is not None and ref() is t:
+            del old.retained[t._output_nr]
+            node.retained[nr] = ref
+    t._grad_fn, t._output_nr = node, nr
+
+
+def replay(t: Tensor, steps: tuple) -> Tensor:
+    """Apply view ops to ``t``: ``steps`` holds pairs of a view Function and its other arguments."""
+    for function, args in steps:
+        t = function.apply(t, *args)
+    return t
+
+
+class ViewInfo:
+    """What a view was made from: its ``base`` (the tensor owning the storage) and the view ops.
+
+    ``version`` is the storage's version when the view's history was last set; after an
+    in-place write, ``refresh`` rebuilds that history by replaying the ops on the base.
     """
 
-    def __init__(self, function: type, ctx: Context, inputs: tuple[Any, ...]) -> None:
-        self.function = function
-        self.ctx = ctx
-        self.sequence = next(_sequence)
-        self.next_functions = tuple(graph_position(a) if isinstance(a, Tensor) else None for a in inputs)
-        self.input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in inputs)
-        self.output_meta: list[tuple[tuple[int, ...], Any, Any]] = []  # shape, dtype, array module
-        self.retained: dict[int, weakref.ref] = {}
-        self.stack = traceback.extract_stack()[:-3] if anomaly.is_anomaly_enabled() else None
+    __slots__ = ("base", "steps", "version")
 
-    def name(self) -> str:
-        return f"{self.function.__name__}Backward"
+    def __init__(self, source: Tensor, function: type, args: tuple) -> None:
+        parent = source._view
+        self.base = source if parent is None else parent.base
+        self.steps = (() if parent is None else parent.steps) + ((function, args),)
+        self.version = source._version.value
 
-    def __repr__(self) -> str:
-        return f"<{self.name()}>"
-
-    def retain(self, t: Tensor) -> None:
-        self.retained[t._output_nr] = weakref.ref(t)
-
-    def release(self) -> None:
-        """Free saved tensors once backward has used them (unless ``retain_graph``)."""
-        self.ctx._saved = None
-
-    def apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
-        out = self.function.backward(self.ctx, *grads)
-        out = out if isinstance(out, tuple) else (out,)
-        if len(out) != len(self.next_functions):
-            raise RuntimeError(
-                f"{self.function.__name__}.backward returned {len(out)} gradients, "
-                f"expected {len(self.next_functions)} (one per forward argument)"
-            )
-        return out
+    def refresh(self, view: Tensor) -> None:
+        with set_grad_enabled(True):
+            fresh = replay(self.base, self.steps)
+        self.version = view._version.value
+        set_history(view, fresh._grad_fn, fresh._output_nr)
 
 
 class Function:
     """Base class of differentiable ops: subclass with static ``forward`` and ``backward``.
+
+    A Function whose output shares its first argument's storage sets ``is_view = True``.
 
     >>> import minigrad
     >>> class Square(Function):
@@ -153,49 +213,40 @@ class Function:
     tensor(6.)
     """
 
+    is_view = False
+
     @staticmethod
-    def forward(ctx: Context, *args: Any) -> Any:
+    def forward(ctx: Node, *args: Any) -> Any:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx: Context, *grads: Tensor) -> Any:
+    def backward(ctx: Node, *grads: Tensor) -> Any:
         raise NotImplementedError
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
         _check_same_device(cls, args)
-        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        record = any(needs) and is_grad_enabled()
-        ctx = Context(needs)
+        ctx = Node(
+            cls, tuple(isinstance(a, Tensor) and (a._requires_grad or a.grad_fn is not None) for a in args)
+        )
         previous = swap_grad_enabled(False)
         try:
             outputs = cls.forward(ctx, *args)
         finally:
             swap_grad_enabled(previous)
         single = isinstance(outputs, Tensor)
-        outputs_tuple = tuple(
+        outputs = tuple(
             out.detach() if any(out is a for a in args) else out  # never relabel an input
             for out in ((outputs,) if single else outputs)
         )
-        if single:
-            outputs = outputs_tuple[0]
-        if getattr(cls, "is_view", False):
-            base = args[0]
-            for out in outputs_tuple:
-                out._version = base._version
-                out._base = base._base if base._base is not None else base
-        if record:
-            node = Node(cls, ctx, args)
-            ctx._node = node
-            for i, out in enumerate(outputs_tuple):
-                out.grad_fn, out._output_nr = node, i
-                out._requires_grad = True
-                node.output_meta.append((out.shape, out.dtype, out.xp))
-            if node.stack is not None:
-                anomaly.check_forward(node, outputs_tuple)
+        if cls.is_view:
+            for out in outputs:
+                out._version, out._view = args[0]._version, ViewInfo(args[0], cls, args[1:])
+        if previous and any(ctx.needs_input_grad):
+            ctx.record(args, outputs)
         else:
             ctx._saved = None
-        return outputs if single else outputs_tuple
+        return outputs[0] if single else outputs
 
 
 def _check_same_device(cls: type, args: tuple[Any, ...]) -> None:

@@ -10,44 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import engine
 from minigrad.ops import elementwise as ew
 from minigrad.ops import indexing, linalg, reduction, shape
-from minigrad.ops.device import parse_to_args, to_device
-from minigrad.ops.inplace import _records, apply_inplace
+from minigrad.ops.device import to_device
+from minigrad.ops.inplace import apply_inplace, setitem
 from minigrad.tensor import Tensor
-
-
-def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
-    target_device, dtype = parse_to_args(args, kwargs)
-    out = self if target_device is None else to_device(self, target_device)
-    return out if dtype is None else ew.cast(out, dtype)
-
-
-def _backward(
-    self: Tensor,
-    gradient: Any = None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    inputs: Any = None,
-) -> None:
-    """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` for non-scalars)."""
-    engine.backward(self, gradient, retain_graph, create_graph, inputs)
-
-
-def _setitem(self: Tensor, index: Any, value: Any) -> None:
-    """``self[index] = value``: recorded (and differentiable) when a gradient is needed."""
-    if _records(self, (value,)):
-        apply_inplace(self, "setitem", lambda old: indexing.setitem(old, index, value), value)
-        return
-    index = indexing.normalize_index(index, self)
-    if isinstance(value, Tensor):
-        value = to_device(value, self.device).array
-    elif isinstance(value, (list, tuple, np.ndarray)):
-        value = self.xp.asarray(value)
-    self.array[index] = value
-    self._version.value += 1
 
 
 def _inplace(name: str, fn: Any) -> Any:
@@ -141,18 +108,14 @@ _METHODS: dict[str, Any] = {
     "clone": shape.clone,
     "contiguous": shape.contiguous,
     "__getitem__": indexing.getitem,
-    "__setitem__": _setitem,
+    "__setitem__": setitem,
     "gather": indexing.gather,
-    # dtype and device
-    "to": _to,
+    # dtypes
     "float": lambda a: ew.cast(a, np.float32),
     "double": lambda a: ew.cast(a, np.float64),
     "long": lambda a: ew.cast(a, np.int64),
     "bool": lambda a: ew.cast(a, np.bool_),
     "type_as": lambda a, other: ew.cast(a, other.dtype),
-    "cpu": lambda a: to_device(a, "cpu"),
-    "cuda": lambda a: to_device(a, "cuda"),
-    "backward": _backward,
     # in place
     "add_": _inplace("add_", ew.add),
     "sub_": _inplace("sub_", ew.sub),

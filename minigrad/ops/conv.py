@@ -33,7 +33,8 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, geom, groups):
-        ctx.save_for_backward(x, w)
+        need_x, need_w = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)
         ctx.geom, ctx.groups = geom, groups
         y = kernels.conv2d(x.array, w.array, geom, groups)
         if b is not None:
@@ -55,7 +56,8 @@ class ConvInputGrad(Function):
 
     @staticmethod
     def forward(ctx, g, w, geom, groups):
-        ctx.save_for_backward(g, w)
+        need_g, need_w = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(g if need_w else None, w if need_g else None)
         ctx.geom, ctx.groups = geom, groups
         return Tensor(kernels.conv2d_input_grad(g.array, w.array, geom, groups))
 
@@ -72,7 +74,8 @@ class ConvWeightGrad(Function):
 
     @staticmethod
     def forward(ctx, x, g, geom, groups):
-        ctx.save_for_backward(x, g)
+        need_x, need_g = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(x if need_g else None, g if need_x else None)
         ctx.geom, ctx.groups = geom, groups
         return Tensor(kernels.conv2d_weight_grad(x.array, g.array, geom, groups))
 

@@ -1,7 +1,9 @@
-"""Elementwise ops: arithmetic, unary math, comparisons, ``where`` and casts.
+"""Elementwise ops: arithmetic, unary math, comparisons, ``where``, ``clamp`` and casts.
 
 Binary ops broadcast like NumPy and promote dtypes like PyTorch. Their backward rules return
-gradients in the broadcast shape; the engine sums them back to each input's shape.
+gradients in the broadcast shape; the engine sums them back to each input's shape. Each op
+saves only the operands that the gradients of the inputs needing one use. NaN, ties and 0 ** 0
+get PyTorch's values and gradients.
 """
 
 from __future__ import annotations
@@ -27,10 +29,19 @@ def _meta(x: Any) -> tuple[Any, int]:
     raise TypeError(f"unsupported operand type {type(x).__name__}; expected a Tensor or a number")
 
 
-def promote(*operands: Any, floating: bool = False) -> list[Tensor]:
+def _constant(x: Any, dtype: np.dtype, xp: Any) -> Tensor:
+    """A number (or NumPy array) as a tensor of ``dtype``; integers wrap around as in PyTorch."""
+    try:
+        return Tensor(xp.asarray(x, dtype=dtype))
+    except OverflowError:  # NumPy refuses uint8(300); PyTorch computes with 300 % 256
+        return Tensor(xp.asarray(x).astype(dtype))
+
+
+def promote(*operands: Any, floating: bool = False, like: Tensor | None = None) -> list[Tensor]:
     """Operands as tensors of one dtype (PyTorch's promotion) on the device of the first tensor.
 
-    ``floating=True`` moves integer results to the default float dtype (true division).
+    ``floating=True`` moves integer results to the default float dtype (true division);
+    ``like`` gives the device when no operand is a tensor.
     """
     first = operands[0]
     if isinstance(first, Tensor) and all(isinstance(x, Tensor) and x.dtype == first.dtype for x in operands):
@@ -39,16 +50,12 @@ def promote(*operands: Any, floating: bool = False) -> list[Tensor]:
     dtype = dtypes.result_type(*(_meta(x) for x in operands))
     if floating and not dtypes.is_floating(dtype):
         dtype = dtypes.get_default_dtype()
-    like = next(x for x in operands if isinstance(x, Tensor))
-    out = []
-    for x in operands:
-        if isinstance(x, Tensor):
-            out.append(x if x.dtype == dtype else x.to(dtype))
-        elif isinstance(x, np.ndarray):
-            out.append(Tensor(like.xp.asarray(x, dtype=dtype)))
-        else:
-            out.append(Tensor(like.xp.full((), x, dtype=dtype)))
-    return out
+    xp = next((x for x in operands if isinstance(x, Tensor)), like).xp
+    return [cast(x, dtype) if isinstance(x, Tensor) else _constant(x, dtype, xp) for x in operands]
+
+
+def _is_bool(x: Any) -> bool:
+    return x is True or x is False or (isinstance(x, Tensor) and x.dtype.kind == "b")
 
 
 class Add(Function):
@@ -74,61 +81,71 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return Tensor(a.array * b.array)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad * b, grad * a
+        need_a, need_b = ctx.needs_input_grad
+        return grad * b if need_a else None, grad * a if need_b else None
 
 
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         return Tensor(a.array / b.array)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad / b, -grad * a / (b * b)
+        need_a, need_b = ctx.needs_input_grad
+        return grad / b if need_a else None, -grad * a / (b * b) if need_b else None
 
 
 class Pow(Function):
-    """``a ** b`` for two tensors: d/da = b a^(b-1), d/db = a^b log a (0 where a == 0)."""
+    """``a ** b`` for two tensors: d/da = b a^(b-1) (0 where b == 0), d/db = a^b log a (0 where
+    a == 0 and b >= 0), as PyTorch's."""
 
     @staticmethod
     def forward(ctx, a, b):
-        out = Tensor(a.array**b.array)
-        ctx.save_for_backward(a, b, out)
+        x, y = a.array, b.array
+        if dtypes.is_floating(a.dtype):
+            out = Tensor(x**y)
+        else:  # an integer to a negative power is 0 unless it is 1 or -1, as PyTorch's (NumPy raises)
+            out = Tensor(a.xp.where((y < 0) & (a.xp.abs(x) != 1), 0, x ** a.xp.abs(y)).astype(a.dtype))
+        ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
-        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
-        grad_b = None
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            constant = Tensor(b.array == 0)
+            grad_a = where(constant, 0.0, grad * b * a ** where(constant, 1.0, b - 1))
         if ctx.needs_input_grad[1]:
-            safe_a = where(a == 0, 1.0, a)
-            grad_b = grad * out * safe_a.log()
+            flat = Tensor((a.array == 0) & (b.array >= 0))
+            grad_b = grad * out * where(flat, 1.0, a).log()
         return grad_a, grad_b
 
 
 class PowScalar(Function):
-    """``a ** p`` for a constant exponent ``p``: the gradient is p a^(p-1)."""
+    """``a ** p`` for a constant exponent ``p``: the gradient is p a^(p-1), and 0 for p == 0."""
 
     @staticmethod
     def forward(ctx, a, p):
-        ctx.save_for_backward(a)
+        ctx.save_for_backward(a if p != 0 else None)
         ctx.p = p
-        return Tensor(a.array**p)
+        return Tensor((a.array**p).astype(a.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         if ctx.p == 0:
-            return grad * 0, None
+            return Tensor(grad.xp.zeros_like(grad.array)), None
         return grad * ctx.p * a ** (ctx.p - 1), None
 
 
@@ -235,7 +252,7 @@ class Sigmoid(Function):
 
 
 class Masked(Function):
-    """``a * mask`` for a constant 0/1 ``mask``: the rule behind relu, abs, clamp and max ties."""
+    """``a * mask`` for a constant ``mask``: the rule behind relu, abs and maximum's ties."""
 
     @staticmethod
     def forward(ctx, a, mask):
@@ -247,12 +264,8 @@ class Masked(Function):
         return Masked.apply(grad, ctx.mask), None
 
 
-def _mask(condition: Any, like: Tensor) -> Tensor:
-    return Tensor(condition.astype(like.dtype))
-
-
 class Relu(Function):
-    """max(a, 0); the gradient passes where the output is positive (0 at 0, as in PyTorch)."""
+    """max(a, 0); the gradient passes where the output is not <= 0 (so not at 0, but at NaN), as in PyTorch."""
 
     @staticmethod
     def forward(ctx, a):
@@ -263,41 +276,102 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return Masked.apply(grad, _mask(out.array > 0, out))
+        return Masked.apply(grad, Tensor((~(out.array <= 0)).astype(out.dtype)))
 
 
 def relu(a: Tensor) -> Tensor:
     return Relu.apply(a)
 
 
+def _sign(a: Tensor) -> Any:
+    """-1, 0 or 1 per element, and 0 at NaN (PyTorch's sign; NumPy's gives NaN)."""
+    return a.xp.where(a.array == a.array, a.xp.sign(a.array), 0).astype(a.dtype, copy=False)
+
+
+class Abs(Function):
+    """|a|; the gradient is sign(a), so 0 at 0 and at NaN, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return Tensor(a.xp.abs(a.array))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return Masked.apply(grad, Tensor(_sign(a)))
+
+
 def abs(a: Tensor) -> Tensor:
-    """|a|; the gradient is sign(a) (0 at 0), as in PyTorch."""
-    return Masked.apply(a, Tensor(a.xp.sign(a.array)))
+    return Abs.apply(a)
+
+
+class Sign(Function):
+    """-1, 0 or 1 (0 at NaN); its gradient is 0 everywhere."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return Tensor(_sign(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tensor(grad.xp.zeros_like(grad.array))
+
+
+def sign(a: Tensor) -> Tensor:
+    return Sign.apply(a)
+
+
+class Clamp(Function):
+    """min(max(a, low), high), NaN kept: the gradient goes to ``a`` where low <= a <= high, else
+    to the bound that was taken (PyTorch's rule, ties and all)."""
+
+    @staticmethod
+    def forward(ctx, a, low, high):
+        ctx.save_for_backward(a, low, high)
+        out = a.array
+        if low is not None:
+            out = a.xp.maximum(out, low.array)
+        if high is not None:
+            out = a.xp.minimum(out, high.array)
+        return Tensor(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, low, high = ctx.saved_tensors
+        x, lo, hi = a.array, None if low is None else low.array, None if high is None else high.array
+        above = True if lo is None else x >= lo
+        below = True if hi is None else x <= hi
+        grads = [where(Tensor(above & below), grad, 0.0) if ctx.needs_input_grad[0] else None, None, None]
+        if ctx.needs_input_grad[1]:
+            grads[1] = where(Tensor((x < lo) & (True if hi is None else lo < hi)), grad, 0.0)
+        if ctx.needs_input_grad[2]:
+            grads[2] = where(Tensor((x > hi) | (False if lo is None else hi < lo)), grad, 0.0)
+        return tuple(grads)
 
 
 def clamp(a: Tensor, min: Scalar | Tensor | None = None, max: Scalar | Tensor | None = None) -> Tensor:
-    """Limit values to ``[min, max]``; the gradient passes where ``min <= a <= max``."""
+    """Limit values to ``[min, max]`` (NaN stays NaN); the bounds take part in promotion."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    out = a
-    if min is not None:
-        out = maximum(out, min) if isinstance(min, Tensor) else where(out.detach() >= min, out, min)
-    if max is not None:
-        out = minimum(out, max) if isinstance(max, Tensor) else where(out.detach() <= max, out, max)
-    return out
+    bounds = [b for b in (min, max) if b is not None]
+    a, *bounds = promote(a, *bounds)
+    low = bounds.pop(0) if min is not None else None
+    return Clamp.apply(a, low, bounds[0] if max is not None else None)
 
 
 class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
-        ctx.condition = condition
+        ctx.save_for_backward(condition)
         return Tensor(a.xp.where(condition.array, a.array, b.array))
 
     @staticmethod
     def backward(ctx, grad):
-        zero = grad.xp.zeros((), dtype=grad.dtype)
-        c = ctx.condition
-        return None, where(c, grad, Tensor(zero)), where(c, Tensor(zero), grad)
+        (c,) = ctx.saved_tensors
+        zero = Tensor(grad.xp.zeros((), dtype=grad.dtype))
+        need_a, need_b = ctx.needs_input_grad[1:]
+        return None, where(c, grad, zero) if need_a else None, where(c, zero, grad) if need_b else None
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -305,34 +379,45 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     if not isinstance(condition, Tensor):
         like = a if isinstance(a, Tensor) else b
         condition = Tensor(like.xp.asarray(condition))
-    a, b = promote(a, b) if isinstance(a, Tensor) or isinstance(b, Tensor) else (a, b)
-    return Where.apply(condition.detach(), a, b)
+    return Where.apply(condition, *promote(a, b, like=condition))
 
 
 class Extremum(Function):
-    """``maximum``/``minimum`` of two tensors; ties split the gradient in half, as in PyTorch."""
+    """``maximum``/``minimum``: the gradient goes to the winner, half to each at a tie and all to
+    both where one is NaN, as in PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b, take_max):
-        xp = a.xp
-        a_wins = a.array > b.array if take_max else a.array < b.array
-        b_wins = b.array > a.array if take_max else b.array < a.array
-        tie = (a.array == b.array) * 0.5
-        ctx.weight_a = Tensor((a_wins + tie).astype(a.dtype))
-        ctx.weight_b = Tensor((b_wins + tie).astype(a.dtype))
-        return Tensor((xp.maximum if take_max else xp.minimum)(a.array, b.array))
+        ctx.save_for_backward(a, b)
+        ctx.take_max = take_max
+        return Tensor((a.xp.maximum if take_max else a.xp.minimum)(a.array, b.array))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.weight_a, grad * ctx.weight_b, None
+        a, b = ctx.saved_tensors
+        x, y = (a.array, b.array) if ctx.take_max else (b.array, a.array)
+        share = 1 - 0.5 * (x == y)
+        need_a, need_b = ctx.needs_input_grad[:2]
+        grad_a = Masked.apply(grad, Tensor((share * ~(x < y)).astype(grad.dtype))) if need_a else None
+        grad_b = Masked.apply(grad, Tensor((share * ~(y < x)).astype(grad.dtype))) if need_b else None
+        return grad_a, grad_b, None
 
 
-def maximum(a: Any, b: Any) -> Tensor:
-    return Extremum.apply(*promote(a, b), True)
+def _tensors(name: str, a: Any, b: Any) -> list[Tensor]:
+    for position, (arg, x) in enumerate((("input", a), ("other", b)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+            )
+    return promote(a, b)
 
 
-def minimum(a: Any, b: Any) -> Tensor:
-    return Extremum.apply(*promote(a, b), False)
+def maximum(a: Tensor, b: Tensor) -> Tensor:
+    return Extremum.apply(*_tensors("maximum", a, b), True)
+
+
+def minimum(a: Tensor, b: Tensor) -> Tensor:
+    return Extremum.apply(*_tensors("minimum", a, b), False)
 
 
 class Cast(Function):
@@ -343,7 +428,7 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.to(ctx.source), None
+        return cast(grad, ctx.source), None
 
 
 def cast(a: Tensor, dtype: Any) -> Tensor:
@@ -360,6 +445,14 @@ def add(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
 
 
 def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+            if _is_bool(a) and _is_bool(b)
+            else "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return Sub.apply(*promote(a, b if alpha == 1 else b * alpha))
 
 
@@ -368,18 +461,21 @@ def mul(a: Any, b: Any) -> Tensor:
 
 
 def div(a: Any, b: Any) -> Tensor:
+    """True division: integers divide to the default float dtype."""
     return Div.apply(*promote(a, b, floating=True))
 
 
 def pow(a: Any, b: Any) -> Tensor:
     """``a ** b``; a constant Python exponent uses the simpler rule p a^(p-1)."""
-    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        if not dtypes.is_floating(a.dtype) and isinstance(b, float):
-            a = a.to(dtypes.get_default_dtype())
+    if isinstance(a, Tensor) and isinstance(b, (bool, int, float)):
+        a = cast(a, dtypes.result_type(_meta(a), _meta(b)))
         if not dtypes.is_floating(a.dtype) and b < 0:
-            raise RuntimeError("pow: integers to negative integer powers are not allowed")
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(a, b)
-    return Pow.apply(*promote(a, b))
+    a, b = promote(a, b)
+    if a.dtype.kind == "b":
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    return Pow.apply(a, b)
 
 
 def exp(a: Tensor) -> Tensor:
@@ -411,19 +507,19 @@ def sigmoid(a: Tensor) -> Tensor:
 
 
 def neg(a: Tensor) -> Tensor:
+    if _is_bool(a):
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+            "a mask, use the `~` or `logical_not()` operator instead."
+        )
     return Neg.apply(a)
 
 
 def _floating(a: Tensor) -> Tensor:
-    return a if dtypes.is_floating(a.dtype) else a.to(dtypes.get_default_dtype())
-
-
-def sign(a: Tensor) -> Tensor:
-    """-1, 0 or 1 (not differentiable: its derivative is 0 almost everywhere)."""
-    return Tensor(a.xp.sign(a.array))
+    return a if dtypes.is_floating(a.dtype) else cast(a, dtypes.get_default_dtype())
 
 
 def compare(op: str, a: Any, b: Any) -> Tensor:
-    """Elementwise comparison giving a bool tensor (no gradient)."""
+    """Elementwise comparison giving a bool tensor (no gradient), in the promoted dtype."""
     x, y = promote(a, b)
     return Tensor(getattr(x.xp, op)(x.array, y.array))

@@ -12,7 +12,8 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, input, weight, bias):
-        ctx.save_for_backward(input, weight)
+        need_input, need_weight = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(input if need_weight else None, weight if need_input else None)
         out = input.array @ weight.array.T
         if bias is not None:
             out += bias.array
@@ -24,7 +25,7 @@ class Linear(Function):
         grad_input = grad @ weight if ctx.needs_input_grad[0] else None
         grad_weight = None
         if ctx.needs_input_grad[1]:
-            grad_weight = grad.reshape(-1, weight.shape[0]).T @ input.reshape(-1, weight.shape[1])
+            grad_weight = grad.reshape(-1, grad.shape[-1]).T @ input.reshape(-1, input.shape[-1])
         return grad_input, grad_weight, grad if ctx.needs_input_grad[2] else None
 
 

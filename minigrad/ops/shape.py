@@ -73,6 +73,8 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
         )
     if tuple(shape) == a.shape:
         return a
+    if not a.array.flags.c_contiguous:  # as PyTorch: what cannot be a view is copied first
+        a = Clone.apply(a)
     return Reshape.apply(a, tuple(shape))
 
 
