@@ -44,7 +44,6 @@ BAD_GRADS = {
     "dtype": (lambda p: minigrad.ones(2, dtype=np.float32), RuntimeError, "dtype float64, but its .grad has dtype float32"),
     "device": (lambda p: minigrad.ones(2, dtype=np.float64, device="cuda"), RuntimeError,
                "device cpu, but its .grad has device cuda"),
-    "type": (lambda p: np.ones(2), TypeError, "parameter 1 has a .grad of type ndarray"),
 }  # fmt: skip
 
 
@@ -56,16 +55,28 @@ def test_a_bad_gradient_changes_nothing(name, defect):
     before = snapshot(optimizer, params)
     params[0].grad = minigrad.ones(3, dtype=np.float64)  # a good gradient, checked first
     with use_standin():
-        params[1].grad = make_grad(params[1])
+        # Assigning .grad checks it; swapping its .data does not, in PyTorch as here.
+        params[1].grad = minigrad.zeros_like(params[1])
+        params[1].grad.data = make_grad(params[1])
         with pytest.raises(error, match=message):
             optimizer.step()
     assert snapshot(optimizer, params) == before
 
 
+def test_a_gradient_that_is_no_tensor_is_refused_on_assignment():
+    param = nn.Parameter(minigrad.ones(2, dtype=np.float64))
+    with pytest.raises(
+        TypeError, match="assigned grad expected to be a Tensor or None but got grad of type ndarray"
+    ):
+        param.grad = np.ones(2)
+    assert param.grad is None
+
+
 def test_a_bad_gradient_on_the_first_step_creates_no_state():
     params = [nn.Parameter(minigrad.ones(2)), nn.Parameter(minigrad.ones(3))]
     optimizer = optim.Adam(params)
-    params[0].grad, params[1].grad = minigrad.ones(2), minigrad.ones(2)
+    params[0].grad, params[1].grad = minigrad.ones(2), minigrad.ones(3)
+    params[1].grad.data = minigrad.ones(2)
     with pytest.raises(RuntimeError, match="parameter 1 has shape"):
         optimizer.step()
     assert optimizer.state == {} and params[0].tolist() == [1.0, 1.0]

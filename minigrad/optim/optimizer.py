@@ -103,8 +103,6 @@ class Optimizer:
         grad, where = param.grad, f"{type(self).__name__}.step: parameter {number}"
         if grad is None:
             return
-        if not isinstance(grad, Tensor):
-            raise TypeError(f"{where} has a .grad of type {type(grad).__name__}; it must be a Tensor or None")
         for what in ("shape", "dtype", "device"):
             if getattr(grad, what) != getattr(param, what):
                 raise RuntimeError(
