@@ -23,7 +23,6 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 FEWER = settings(max_examples=max(5, settings.default.max_examples // 2))
 
 
@@ -164,7 +163,7 @@ def assert_matches_torch(ours, theirs, *tensors):
         assert_close(t.grad, g, rtol=1e-10, atol=1e-12)
 
 
-@needs_torch
+@pytest.mark.torch
 @given(conv2d_configs(max_group_channels=3, max_kernel=4))
 def test_conv2d_matches_torch(config):
     x, w, b = config_tensors(config)
@@ -178,7 +177,7 @@ def test_conv2d_matches_torch(config):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 @given(conv2d_configs(max_group_channels=3), st.integers(0, 1), st.integers(0, 1))
 def test_conv_transpose2d_matches_torch(config, extra_h, extra_w):
     stride, dilation = config.stride, config.dilation
@@ -209,7 +208,7 @@ def test_conv_transpose2d_matches_torch(config, extra_h, extra_w):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize("kernel, dilation", [((3, 4), (1, 1)), ((2, 2), (2, 3)), ((1, 5), (1, 1))])
 def test_same_padding_matches_torch(kernel, dilation):
@@ -223,7 +222,7 @@ def test_same_padding_matches_torch(kernel, dilation):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 def test_large_shift_plan_matches_torch():
     """Enough channels for the per-tap (shift) plan and several image blocks."""
     x, w, b = random((3, 40, 9, 11), 0), random((36, 20, 3, 2), 1), random((36,), 2)
@@ -236,7 +235,7 @@ def test_large_shift_plan_matches_torch():
     )
 
 
-@needs_torch
+@pytest.mark.torch
 @pytest.mark.parametrize("pads, value", [((1, 2), 0.0), ((0, 1, 2, 0), 1.5), ((-1, 1, 1, -2, 1, 0), -2.0)])
 def test_pad_matches_torch(pads, value):
     x = random((2, 3, 4, 5), 0)
@@ -384,7 +383,7 @@ def test_layer_arguments_are_checked():
         nn.ConvTranspose2d(3, 4, 0)
 
 
-@needs_torch
+@pytest.mark.torch
 def test_conv_layers_load_into_torch_and_agree():
     minigrad.manual_seed(1)
     for ours, theirs in [

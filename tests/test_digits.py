@@ -59,6 +59,7 @@ def test_command_line_trains_saves_and_reloads(tmp_path, capsys):
     assert set(minigrad.load(tmp_path / digits.MODEL_FILE)) == set(digits.lenet().state_dict())
 
 
+@pytest.mark.examples
 def test_main_returns_the_history_and_draws_the_plot(tmp_path):
     pytest.importorskip("matplotlib", reason="the plot needs matplotlib (examples extra)")
     result = digits.main(

@@ -17,7 +17,6 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 
 
 def touches_input(config):
@@ -79,7 +78,7 @@ def check_against_torch(ours, theirs, x):
     assert_close(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
-@needs_torch
+@pytest.mark.torch
 @given(pool_configs(), st.booleans())
 def test_max_pool2d_matches_torch_including_ties(config, with_ties):
     shape, kernel, stride, padding, dilation, ceil_mode = config
@@ -90,7 +89,7 @@ def test_max_pool2d_matches_torch_including_ties(config, with_ties):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 @given(pool_configs(dilation=False), st.booleans())
 def test_avg_pool2d_matches_torch(config, count_include_pad):
     shape, kernel, stride, padding, _, ceil_mode = config
@@ -102,7 +101,7 @@ def test_avg_pool2d_matches_torch(config, count_include_pad):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 def test_max_pool2d_indices_nan_and_minus_infinity_match_torch():
     x = np.array([[1.0, 3.0, 3.0, 2.0], [0.0, 3.0, 1.0, 1.0], [np.nan, 0.0, np.nan, 1.0], [-np.inf] * 4])
     x = np.stack([x, np.full((4, 4), -np.inf)])[None]
