@@ -18,7 +18,6 @@ except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
 
-
 def touches_input(config):
     """Whether every window has a tap on the input (a dilated one can lie wholly on padding)."""
     shape, kernel, stride, padding, dilation, ceil_mode = config
