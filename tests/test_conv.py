@@ -83,6 +83,62 @@ def test_conv2d_gradcheck_and_gradgradcheck(config):
     assert gradgradcheck(conv, (x, w, b))
 
 
+def test_gradcheck_on_a_batch_with_asymmetric_same_padding():
+    """Even kernels pad one more row and column at the end; batch > 1 sums the bias gradient."""
+    for kernel, dilation in [((2, 2), (1, 1)), ((2, 3), (1, 2)), ((4, 1), (1, 1))]:
+        x, w, b = random((2, 2, 3, 4), 0), random((2, 2, *kernel), 1), random((2,), 2)
+        conv = lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=dilation)  # noqa: E731
+        assert conv(x, w, b).shape == (2, 2, 3, 4)
+        assert gradcheck(conv, (x, w, b))
+        assert gradgradcheck(conv, (x, w, b))
+
+
+# ---- every kernel plan ---------------------------------------------------------------------------
+# At the default thresholds every small convolution takes one plan: im2col in a single chunk over
+# a single image block. Lowered thresholds send the same property tests down the other paths:
+# per-tap products (shift), im2col in one-channel chunks, and one image per block.
+
+PLANS = {
+    "shift": ({"shift_min_channels": 1}, True, False),
+    "shift, image blocks": ({"shift_min_channels": 1, "block_bytes": 1}, True, True),
+    "im2col chunks, image blocks": ({"block_bytes": 1}, False, True),
+}
+KERNEL_FUNCTIONS = {"conv2d", "conv2d_input_grad", "conv2d_weight_grad"}
+
+
+def assert_plans_taken(taken, shift, blocks):
+    """Forward and both gradients ran, every time with the named plan."""
+    assert {caller for caller, _, _ in taken} == KERNEL_FUNCTIONS
+    for _, image_blocks, chunks in taken:
+        if shift:
+            assert all(chunk.tap is not None for chunk in chunks), chunks
+        else:
+            assert len(chunks) > 1 and all(chunk.tap is None for chunk in chunks), chunks
+        assert (len(image_blocks) > 1) == blocks, image_blocks
+
+
+def batch_of_two_with_two_channels_per_group(max_stride):
+    return conv2d_configs(max_kernel=2, max_stride=max_stride, max_extra_side=1).filter(
+        lambda c: c.batch == 2 and c.in_channels // c.groups == 2
+    )
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@settings(max_examples=max(4, settings.default.max_examples // 4))
+@given(data=st.data())
+def test_every_kernel_plan_matches_the_loop_and_gradchecks(plan, data, conv_plans):
+    lowered, shift, blocks = PLANS[plan]
+    config = data.draw(batch_of_two_with_two_channels_per_group(1 if shift else 2), label="config")
+    x, w, b = config_tensors(config)
+    conv = lambda x, w, b: F.conv2d(x, w, b, **config.kwargs)  # noqa: E731
+    expected = loop_conv2d(host(x), host(w), config.stride, config.padding, config.dilation, config.groups)
+    with conv_plans(**lowered) as taken:
+        assert_close(conv(x, w, b), expected + host(b)[None, :, None, None], rtol=1e-12, atol=1e-12)
+        assert gradcheck(conv, (x, w, b))
+        assert gradgradcheck(conv, (x, w, b))
+    assert_plans_taken(taken, shift, blocks)
+
+
 @given(conv2d_configs())
 def test_conv_transpose2d_is_the_adjoint_of_conv2d(config):
     x, w, _ = config_tensors(config)
@@ -223,16 +279,19 @@ def test_same_padding_matches_torch(kernel, dilation):
 
 
 @pytest.mark.torch
-def test_large_shift_plan_matches_torch():
-    """Enough channels for the per-tap (shift) plan and several image blocks."""
-    x, w, b = random((3, 40, 9, 11), 0), random((36, 20, 3, 2), 1), random((36,), 2)
-    assert_matches_torch(
-        lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
-        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
-        x,
-        w,
-        b,
-    )
+def test_large_channel_shift_plan_in_image_blocks_matches_torch(conv_plans):
+    """128 channels per group take the per-tap (shift) plan at its real threshold; a smaller block
+    size splits the batch of three into image blocks."""
+    x, w, b = random((3, 256, 9, 11), 0), random((36, 128, 3, 2), 1), random((36,), 2)
+    with conv_plans(block_bytes=200_000) as taken:
+        assert_matches_torch(
+            lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
+            lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
+            x,
+            w,
+            b,
+        )
+    assert_plans_taken(taken, shift=True, blocks=True)
 
 
 @pytest.mark.torch
