@@ -93,6 +93,37 @@ class NoisySquare(Function):
         return grad * x * 2 + 1e-9 * NoisySquare.calls
 
 
+class ScaledSquare(Function):
+    """x**2 whose backward returns ``scale`` times the true gradient 2x."""
+
+    scale = 1.0
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return Tensor(x.array * x.array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x * (2 * ScaledSquare.scale)
+
+
+class SquareDetachingItsGradient(Function):
+    """x**2 with the right gradient, but the incoming gradient is detached: no second derivative
+    with respect to grad_output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return Tensor(x.array * x.array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad.detach() * 2 * x
+
+
 # --- correct gradients pass ------------------------------------------------------------
 
 
@@ -244,6 +275,25 @@ def test_fast_mode_passes_correct_and_catches_wrong_gradients():
     message = str(info.value)
     assert "Jacobian mismatch for output 0 with respect to input 0" in message
     assert "fast mode" in message and "numerical:" in message
+
+
+@pytest.mark.parametrize("scale", [1.01, 0.99, -1.0])
+@pytest.mark.parametrize("fast_mode", [True, False])
+def test_a_gradient_one_percent_off_or_with_its_sign_flipped_fails(scale, fast_mode, monkeypatch):
+    x = random_leaf(4, 5)
+    assert gradcheck(ScaledSquare.apply, x, fast_mode=fast_mode)
+    monkeypatch.setattr(ScaledSquare, "scale", scale)
+    with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
+        gradcheck(ScaledSquare.apply, x, fast_mode=fast_mode)
+
+
+def test_a_backward_that_detaches_its_incoming_gradient_fails_gradgradcheck():
+    x = leaf([0.5, -1.5, 2.0])
+    assert gradcheck(SquareDetachingItsGradient.apply, x)
+    with pytest.raises(GradcheckError, match=r"no gradient \(None\) for input 1"):
+        gradgradcheck(SquareDetachingItsGradient.apply, x)  # input 1: the grad_output
+    for fast in (True, False):
+        assert not gradgradcheck(SquareDetachingItsGradient.apply, x, fast_mode=fast, raise_exception=False)
 
 
 def test_fast_and_full_mode_agree_on_a_disconnected_input():
