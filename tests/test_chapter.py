@@ -117,7 +117,43 @@ def test_tour_runs_end_to_end(capsys):
         assert text in out
 
 
+EDGES = [0.0, 1.0, 0.0, 0.0, 0.0, -1.0, 0.0]
+EXAMPLE_RESULTS = {
+    # script: what its own variables must hold after it ran
+    "s1_1_corr2d.py": lambda v: (
+        v["corr2d"](v["X"], v["K"]).tolist()
+        == F.corr2d(v["X"], v["K"]).tolist()
+        == [[19.0, 25.0], [37.0, 43.0]]
+    ),
+    "s1_2_conv2d_layer.py": lambda v: (
+        v["layer"](torch.ones(4, 4)).shape == (3, 3)
+        and [name for name, _ in v["layer"].named_parameters()] == ["weight", "bias"]
+    ),
+    "s1_3_edge_detection.py": lambda v: (
+        all(row == EDGES for row in F.corr2d(v["X"], v["K"]).tolist())
+        and not F.corr2d(v["X"].t(), v["K"]).numpy().any()
+    ),
+    "s1_4_learn_kernel.py": lambda v: (
+        np.allclose(v["conv2d"].weight.detach().numpy(), [[1.0, -1.0]], atol=0.2) and v["loss"].item() < 1.0
+    ),
+    "s1_5_convolution.py": lambda v: (
+        F.convolve2d(v["X"], v["K"]).tolist()
+        == F.corr2d(v["X"], v["K"].flip(0, 1)).tolist()
+        == [[5.0, 11.0], [23.0, 29.0]]
+    ),
+    "s1_6_receptive_field.py": lambda v: (
+        (v["g1"] != 0).long().tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
+        and bool((v["g2"] != 0).numpy().all())
+    ),
+}
+
+
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_scripts_run_on_their_own(script, capsys):
-    runpy.run_path(str(script), run_name="__main__")
+    variables = runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out
+    assert EXAMPLE_RESULTS[script.name](variables)
+
+
+def test_every_example_script_has_its_expected_results():
+    assert sorted(EXAMPLE_RESULTS) == [script.name for script in EXAMPLES]

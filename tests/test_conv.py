@@ -83,14 +83,14 @@ def test_conv2d_gradcheck_and_gradgradcheck(config):
     assert gradgradcheck(conv, (x, w, b))
 
 
-def test_gradcheck_on_a_batch_with_asymmetric_same_padding():
+@pytest.mark.parametrize("kernel, dilation", [((2, 2), (1, 1)), ((2, 3), (1, 2)), ((4, 1), (1, 1))])
+def test_gradcheck_on_a_batch_with_asymmetric_same_padding(kernel, dilation):
     """Even kernels pad one more row and column at the end; batch > 1 sums the bias gradient."""
-    for kernel, dilation in [((2, 2), (1, 1)), ((2, 3), (1, 2)), ((4, 1), (1, 1))]:
-        x, w, b = random((2, 2, 3, 4), 0), random((2, 2, *kernel), 1), random((2,), 2)
-        conv = lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=dilation)  # noqa: E731
-        assert conv(x, w, b).shape == (2, 2, 3, 4)
-        assert gradcheck(conv, (x, w, b))
-        assert gradgradcheck(conv, (x, w, b))
+    x, w, b = random((2, 2, 3, 4), 0), random((2, 2, *kernel), 1), random((2,), 2)
+    conv = lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=dilation)  # noqa: E731
+    assert conv(x, w, b).shape == (2, 2, 3, 4)
+    assert gradcheck(conv, (x, w, b))
+    assert gradgradcheck(conv, (x, w, b))
 
 
 # ---- every kernel plan ---------------------------------------------------------------------------
