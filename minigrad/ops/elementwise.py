@@ -276,14 +276,15 @@ def abs(a: Tensor) -> Tensor:
 
 
 def clamp(a: Tensor, min: Scalar | Tensor | None = None, max: Scalar | Tensor | None = None) -> Tensor:
-    """Limit values to ``[min, max]``; the gradient passes where ``min <= a <= max``."""
+    """Limit values to ``[min, max]``; the gradient passes where ``min <= a <= max`` (bounds
+    included, as in PyTorch), and goes to a tensor bound where ``a`` exceeds it. NaN stays NaN."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     out = a
     if min is not None:
-        out = maximum(out, min) if isinstance(min, Tensor) else where(out.detach() >= min, out, min)
+        out = where(out.detach() < min, min, out)
     if max is not None:
-        out = minimum(out, max) if isinstance(max, Tensor) else where(out.detach() <= max, out, max)
+        out = where(out.detach() > max, max, out)
     return out
 
 
