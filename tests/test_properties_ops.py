@@ -91,6 +91,8 @@ def test_pow_with_a_tensor_exponent(data):
     assert_close(base**exponent, host(base) ** host(exponent))
     check(lambda a, b: a**b, base, exponent)
     check(lambda a, b: a.pow(b), base, exponent)
+    check(lambda a: a ** exponent.detach(), base)  # only one side needs a gradient
+    check(lambda b: base.detach() ** b, exponent)
 
 
 SCALAR_OPS = {
@@ -824,6 +826,21 @@ def test_values_exactly_at_clamp_bounds_keep_their_gradient():
     assert gradients(lambda t, a: t.clamp(min=a), x, lo) == [[0.0, 1.0, 1.0, 1.0, 1.0], [1.0] + [0.0] * 4]
 
 
+def test_the_exponent_gradient_of_a_zero_base_is_zero():
+    """d/db a**b = a**b log a, taken as 0 where a == 0 (PyTorch), also for 0**0 = 1."""
+    assert gradients(
+        lambda b: minigrad.tensor([0.0, 0.0, 2.0], dtype=minigrad.float64) ** b, [0.0, 2.0, 1.5]
+    ) == [[0.0, 0.0, 2.0**1.5 * np.log(2.0)]]
+
+
+def test_a_float32_cast_passes_gradients_back_and_is_differentiable_again():
+    x = minigrad.tensor([1.5, -2.0], dtype=minigrad.float64, requires_grad=True)
+    (g,) = grad((x.float() ** 3).sum(), x, create_graph=True)
+    assert g.dtype == minigrad.float64 and g.tolist() == [6.75, 12.0]  # 3 x**2, exact in float32
+    (gg,) = grad(g.sum(), x)
+    assert gg.dtype == minigrad.float64 and gg.tolist() == [9.0, -12.0]  # 6 x
+
+
 def test_relu_and_abs_at_zero_have_gradient_zero():
     assert gradients(lambda t: t.relu(), [-1.0, 0.0, 1.0]) == [[0.0, 0.0, 1.0]]
     assert gradients(lambda t: t.abs(), [-1.0, 0.0, 1.0]) == [[-1.0, 0.0, 1.0]]
@@ -878,8 +895,8 @@ NOT_DIFFERENTIABLE = {
     "Tensor.eq": "a comparison: a bool tensor",
     "Tensor.long": "an integer cast",
     "Tensor.bool": "a bool cast",
-    "Tensor.float": "a float32 result, where central differences are noise; its gradient is the "
-    "cast back (test_engine's dtype tests)",
+    "Tensor.float": "a float32 result, where central differences are noise; its first and second "
+    "derivatives are test_a_float32_cast_passes_gradients_back_and_is_differentiable_again's",
     "Tensor.cuda": "needs a GPU; the moves and their gradients are test_device's",
     "Tensor.backward": "runs the engine; not an op",
 }
