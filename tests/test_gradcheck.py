@@ -22,13 +22,17 @@ def random_leaf(*shape, seed=0):
 # --- custom Functions with deliberately wrong derivatives --------------------------------
 
 
-class WrongSquare(Function):
-    """x**2 whose backward forgets the factor 2."""
+class Square(Function):
+    """x**2; the subclasses below get its backward wrong, each in its own way."""
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return Tensor(x.array * x.array)
+
+
+class WrongSquare(Square):
+    """x**2 whose backward forgets the factor 2."""
 
     @staticmethod
     def backward(ctx, grad):
@@ -48,13 +52,8 @@ class WrongDouble(Function):
         return grad * 3
 
 
-class SquareWithWrongSecondDerivative(Function):
+class SquareWithWrongSecondDerivative(Square):
     """x**2 with the right gradient 2x, computed by a Function whose own backward is wrong."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -62,13 +61,8 @@ class SquareWithWrongSecondDerivative(Function):
         return grad * WrongDouble.apply(x)
 
 
-class SquareWithConstantGradient(Function):
+class SquareWithConstantGradient(Square):
     """x**2 whose gradient 2x is built outside the graph, so it has no second derivative."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,15 +70,10 @@ class SquareWithConstantGradient(Function):
         return grad * Tensor(2 * x.array)
 
 
-class NoisySquare(Function):
+class NoisySquare(Square):
     """x**2 whose backward adds a tiny, different error on every call."""
 
     calls = 0
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -93,15 +82,10 @@ class NoisySquare(Function):
         return grad * x * 2 + 1e-9 * NoisySquare.calls
 
 
-class ScaledSquare(Function):
+class ScaledSquare(Square):
     """x**2 whose backward returns ``scale`` times the true gradient 2x."""
 
     scale = 1.0
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -109,14 +93,9 @@ class ScaledSquare(Function):
         return grad * x * (2 * ScaledSquare.scale)
 
 
-class SquareDetachingItsGradient(Function):
+class SquareDetachingItsGradient(Square):
     """x**2 with the right gradient, but the incoming gradient is detached: no second derivative
     with respect to grad_output."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
