@@ -239,6 +239,15 @@ def test_cross_entropy_with_label_smoothing_and_ignore_index_matches_the_formula
         assert np.all(x.grad.numpy()[target == 1] == 0)  # ignored rows get no gradient, smoothing or not
 
 
+def test_cross_entropy_ignores_minus_100_by_default():
+    logits, target = random_array(3, 4, seed=5), np.array([1, -100, 2])
+    x = leaf(logits)
+    loss = F.cross_entropy(x, minigrad.tensor(target), reduction="sum")
+    assert_close(loss.detach().numpy(), np.asarray(numpy_cross_entropy(logits, target, reduction="sum")))
+    loss.backward()
+    assert not x.grad.numpy()[1].any()
+
+
 def test_cross_entropy_with_class_dim_only_and_spatial_dims():
     logits = random_array(2, 3, 4, 5, seed=4)  # (N, C, d1, d2)
     target = np.random.default_rng(5).integers(0, 3, size=(2, 4, 5))

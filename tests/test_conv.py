@@ -93,6 +93,26 @@ def test_gradcheck_on_a_batch_with_asymmetric_same_padding(kernel, dilation):
     assert gradgradcheck(conv, (x, w, b))
 
 
+@pytest.mark.parametrize("alone", ["x", "w", "b"])
+def test_gradients_of_each_input_alone(alone):
+    """Only one input requires grad: each backward computes just what is needed, to any order."""
+    x, w, b = random((2, 2, 4, 4), 0), random((3, 2, 2, 2), 1), random((3,), 2)
+    inputs = {name: t if name == alone else t.detach() for name, t in zip("xwb", (x, w, b))}
+    conv = lambda t: F.conv2d(*(t if name == alone else inputs[name] for name in "xwb"), padding=1)  # noqa: E731
+    assert gradcheck(conv, (inputs[alone],))
+    assert gradgradcheck(conv, (inputs[alone],))
+
+
+def test_a_group_of_128_channels_takes_the_shift_plan(conv_plans):
+    x, w = random((1, 256, 3, 3), 0, requires_grad=False), random((4, 128, 2, 2), 1, requires_grad=False)
+    with conv_plans() as taken:
+        F.conv2d(x, w, groups=2)
+        F.conv2d(x[:, :254], w[:, :127], groups=2)
+    (_, _, shift), (_, _, im2col) = taken
+    assert all(chunk.tap is not None for chunk in shift) and len(shift) == 4
+    assert len(im2col) == 1 and im2col[0].tap is None
+
+
 # ---- every kernel plan ---------------------------------------------------------------------------
 # At the default thresholds every small convolution takes one plan: im2col in a single chunk over
 # a single image block. Lowered thresholds send the same property tests down the other paths:

@@ -141,8 +141,8 @@ def loop_out_size(size, k, s, p, d, ceil_mode):
 def loop_pool2d(x, kernel, stride, padding, dilation=(1, 1), ceil_mode=False, count_include_pad=True):
     """PyTorch's CPU pooling loops: max values, their flat indices, averages and their divisors.
 
-    A max window keeps its first maximum (a strictly larger value replaces it) and starts from
-    its first tap on the input; an average window is clipped to the input plus padding, and to
+    A max window keeps its first maximum (a strictly larger value or a NaN replaces it) and
+    starts from its first tap on the input, which it keeps when all its values are -inf; an average window is clipped to the input plus padding, and to
     the input itself without ``count_include_pad``.
     """
     n, c, h, w = x.shape
@@ -158,8 +158,8 @@ def loop_pool2d(x, kernel, stride, padding, dilation=(1, 1), ceil_mode=False, co
             cols = [q for q in left + dilation[1] * np.arange(kernel[1]) if 0 <= q < w]
             best[:, :, i, j], where[:, :, i, j] = -np.inf, rows[0] * w + cols[0]
             for r in rows:
-                for q in cols:
-                    larger = x[:, :, r, q] > best[:, :, i, j]
+                for q in cols:  # a larger value, or a NaN (so the last NaN), takes the window
+                    larger = (x[:, :, r, q] > best[:, :, i, j]) | np.isnan(x[:, :, r, q])
                     best[:, :, i, j] = np.where(larger, x[:, :, r, q], best[:, :, i, j])
                     where[:, :, i, j] = np.where(larger, r * w + q, where[:, :, i, j])
             bottom = min(top + kernel[0], h + padding[0])
@@ -230,18 +230,21 @@ MAX_PADDED_CASES = [
 ]
 
 
-@pytest.mark.parametrize("values", ["distinct", "negative", "ties"])
+@pytest.mark.parametrize("values", ["distinct", "negative", "ties", "minus infinity", "nan"])
 @pytest.mark.parametrize("shape, kernel, stride, padding, dilation, ceil_mode", MAX_PADDED_CASES)
 def test_max_pool2d_windows_in_the_padding_match_a_loop(
     shape, kernel, stride, padding, dilation, ceil_mode, values
 ):
     """Values, return_indices and the gradient; padding never wins, not even over negative values."""
-    x = {"distinct": distinct, "ties": ties}.get(values, distinct)(shape, 0)
-    if values == "negative":
-        x = minigrad.tensor(host(x) - 20.0, requires_grad=True)
+    x = (ties if values == "ties" else distinct)(shape, 0)
+    if values not in ("distinct", "ties"):
+        array = host(x) - 20.0  # all negative: the padding must still never win
+        if values != "negative":  # every other row but its first column: some windows hold only these
+            array[..., ::2, 1:] = -np.inf if values == "minus infinity" else np.nan
+        x = minigrad.tensor(array, requires_grad=True)
     best, where, _, _ = loop_pool2d(host(x), kernel, stride, padding, dilation, ceil_mode)
     y, index = F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=True)
-    assert_close(y, best, rtol=0, atol=0)
+    assert_close(y, best, rtol=0, atol=0, equal_nan=True)
     assert index.dtype == np.int64 and np.array_equal(index.numpy(), where)
     gy = np.random.default_rng(1).uniform(-1, 1, size=y.shape)
     y.backward(minigrad.tensor(gy))

@@ -432,6 +432,8 @@ def test_matmul(data):
     check(lambda p, q: p @ q, a, b)
     check(lambda p, q: p.matmul(q), a, b)
     check(lambda p, q: q.__rmatmul__(p), a, b)  # what `array @ tensor` calls
+    check(lambda p: p @ b.detach(), a)  # only one side needs a gradient
+    check(lambda q: a.detach() @ q, b)
 
 
 # --- indexing ----------------------------------------------------------------------------
@@ -769,6 +771,47 @@ def test_linear_on_3d_inputs_is_a_matmul_on_the_last_dim(data):
     x, w, b = data.draw(distinct_tensors([(2, 3, 4), (5, 4), (5,)]))
     assert_close(F.linear(x, w, b), host(x) @ host(w).T + host(b), rtol=1e-12, atol=1e-12)
     assert_close(F.linear(x, w), host(x) @ host(w).T, rtol=1e-12, atol=1e-12)
+    for alone in range(3):  # only one input needs a gradient
+        args = [t if k == alone else t.detach() for k, t in enumerate((x, w, b))]
+        check(
+            lambda t, k=alone, a=args: F.linear(*(t if j == k else c for j, c in enumerate(a))), args[alone]
+        )
+
+
+# --- hand-written: third derivatives ----------------------------------------------------------
+# The backward of a backward is an op too (ConvInputGrad, MaxPoolScatter, IndexAdd, ...): its own
+# backward shows only in third derivatives, which gradgradcheck of the first derivative checks.
+
+
+def check_third_derivatives(func, *inputs):
+    outputs = func(*inputs)
+    seed = minigrad.tensor(np.random.default_rng(0).uniform(-1, 1, outputs.shape), requires_grad=True)
+
+    def first_derivatives(*args):
+        return grad(func(*args[:-1]), args[:-1], args[-1], create_graph=True)
+
+    assert gradgradcheck(first_derivatives, (*inputs, seed))
+
+
+def small(*shape, seed=0):
+    values = np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) * 0.1 - 0.5
+    return minigrad.tensor(values, requires_grad=True)
+
+
+THIRD_ORDER = {
+    "conv2d": (lambda x, w: F.conv2d(x, w, padding=1, stride=(1, 2)), ((1, 2, 3, 3), (2, 2, 2, 2))),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2, 1, 1), ((1, 1, 3, 3),)),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 2, 1, 1, count_include_pad=False), ((1, 1, 3, 3),)),
+    "pad": (lambda x: F.pad(x, (1, -1, 2, 0), value=0.5), ((2, 3),)),
+    "integer indexing": (lambda x: x[[0, 0, 2]] * x[[1, 2, 2]], ((3, 2),)),
+    "setitem": (lambda x, v: assigned((0, slice(1, None)))(x, v), ((2, 3), (2,))),
+}
+
+
+@pytest.mark.parametrize("name", THIRD_ORDER)
+def test_third_derivatives(name):
+    func, shapes = THIRD_ORDER[name]
+    check_third_derivatives(func, *(small(*shape, seed=k) for k, shape in enumerate(shapes)))
 
 
 # --- hand-written: the ties and bounds that the strategies avoid ---------------------------------
@@ -839,6 +882,19 @@ def test_a_float32_cast_passes_gradients_back_and_is_differentiable_again():
     assert g.dtype == minigrad.float64 and g.tolist() == [6.75, 12.0]  # 3 x**2, exact in float32
     (gg,) = grad(g.sum(), x)
     assert gg.dtype == minigrad.float64 and gg.tolist() == [9.0, -12.0]  # 6 x
+
+
+def test_max_and_min_of_two_tensors_are_maximum_and_minimum():
+    assert gradients(lambda a, b: minigrad.max(a, b), [1.0, 3.0], [2.0, 3.0]) == [[0.0, 0.5], [1.0, 0.5]]
+    assert gradients(lambda a, b: a.min(b), [1.0, 3.0], [2.0, 3.0]) == [[1.0, 0.5], [0.0, 0.5]]
+
+
+def test_setitem_of_a_tensor_that_needs_no_gradient_passes_one_to_the_value():
+    v = minigrad.tensor([2.0, 3.0], dtype=minigrad.float64, requires_grad=True)
+    y = minigrad.zeros(3, dtype=minigrad.float64)
+    y[1:] = v * v
+    (y * minigrad.tensor([1.0, 10.0, 100.0], dtype=minigrad.float64)).sum().backward()
+    assert v.grad.tolist() == [40.0, 600.0]
 
 
 def test_relu_and_abs_at_zero_have_gradient_zero():
