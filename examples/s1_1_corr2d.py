@@ -5,4 +5,4 @@ The code is ``cross_correlation`` in ``minigrad/apps/chapter.py``; ``python -m m
 
 from minigrad.apps import chapter, tour
 
-tour.show(chapter.cross_correlation)
+values = tour.show(chapter.cross_correlation)

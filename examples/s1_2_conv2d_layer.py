@@ -5,4 +5,4 @@ The code is ``Conv2D`` and ``convolution_layer`` in ``minigrad/apps/chapter.py``
 
 from minigrad.apps import chapter, tour
 
-tour.show(chapter.convolution_layer)
+values = tour.show(chapter.convolution_layer)

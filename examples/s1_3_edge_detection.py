@@ -5,4 +5,4 @@ The code is ``edge_detection`` in ``minigrad/apps/chapter.py``.
 
 from minigrad.apps import chapter, tour
 
-tour.show(chapter.edge_detection)
+values = tour.show(chapter.edge_detection)

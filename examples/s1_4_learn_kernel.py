@@ -6,5 +6,5 @@ With the book's Conv2D, then with d2l's nn.Conv2d; the code is ``learning_a_kern
 
 from minigrad.apps import chapter, tour
 
-tour.show(chapter.learning_a_kernel)
-tour.show(chapter.learning_with_nn_conv2d)
+values = tour.show(chapter.learning_a_kernel)
+values = tour.show(chapter.learning_with_nn_conv2d)

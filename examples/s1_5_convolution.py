@@ -5,4 +5,4 @@ The code is ``convolution_versus_cross_correlation`` in ``minigrad/apps/chapter.
 
 from minigrad.apps import chapter, tour
 
-tour.show(chapter.convolution_versus_cross_correlation)
+values = tour.show(chapter.convolution_versus_cross_correlation)

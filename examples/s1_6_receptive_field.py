@@ -5,4 +5,4 @@ The code is ``receptive_field`` in ``minigrad/apps/chapter.py``.
 
 from minigrad.apps import chapter, tour
 
-tour.show(chapter.receptive_field)
+values = tour.show(chapter.receptive_field)

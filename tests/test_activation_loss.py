@@ -165,14 +165,31 @@ def test_mse_loss_errors():
 # --- cross_entropy -------------------------------------------------------------------------------
 
 
-def numpy_cross_entropy(logits, target, weight=None, reduction="mean", ignore_index=-100):
-    """The textbook formula, for (N, C) logits."""
+def numpy_cross_entropy(
+    logits, target, weight=None, reduction="mean", ignore_index=-100, label_smoothing=0.0
+):
+    """The textbook formula, for (N, C) logits; label smoothing mixes in PyTorch's smooth term,
+    -sum_c w_c log p_c / C, normalized like the main term."""
     log_probs = numpy_log_softmax(logits, 1)
+    classes = logits.shape[1]
+    weight = np.ones(classes) if weight is None else weight
     kept = target != ignore_index
     safe = np.where(kept, target, 0)
-    w = (np.ones(logits.shape[1]) if weight is None else weight)[safe] * kept
+    w = weight[safe] * kept
     losses = -log_probs[np.arange(len(target)), safe] * w
-    return {"none": losses, "sum": losses.sum(), "mean": losses.sum() / w.sum()}[reduction]
+    smooth = -(log_probs * weight).sum(axis=1) * kept
+    mixed = (1 - label_smoothing) * losses + label_smoothing / classes * smooth
+    return {"none": mixed, "sum": mixed.sum(), "mean": mixed.sum() / w.sum()}[reduction]
+
+
+def numeric_gradient(f, x, eps=1e-6):
+    """Central differences of a scalar NumPy function: independent of minigrad's autograd."""
+    grad = np.zeros_like(x)
+    for k in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[k] = eps
+        grad[k] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
 
 
 def test_cross_entropy_of_uniform_logits_is_log_classes():
@@ -195,6 +212,40 @@ def test_cross_entropy_matches_the_formula(reduction, weighted):
     )
     expected = numpy_cross_entropy(logits, target, weight, reduction)
     assert_close(out.detach().numpy(), np.asarray(expected), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("ignore_index", [-100, 1])
+def test_cross_entropy_with_label_smoothing_and_ignore_index_matches_the_formula(
+    reduction, weighted, ignore_index
+):
+    logits, target = random_array(6, 4, seed=8), np.array([0, 1, 3, 1, 2, 3])  # ignore_index=1: two rows
+    weight = np.array([0.5, 1.0, 2.0, 1.5]) if weighted else None
+    options = {"ignore_index": ignore_index, "reduction": reduction, "label_smoothing": 0.3}
+    x = leaf(logits)
+    out = F.cross_entropy(
+        x, minigrad.tensor(target), None if weight is None else minigrad.tensor(weight), **options
+    )
+    expected = numpy_cross_entropy(logits, target, weight, **options)
+    assert_close(out.detach().numpy(), np.asarray(expected), rtol=1e-12, atol=1e-12)
+    projection = random_array(*out.shape, seed=9)
+    (out * minigrad.tensor(projection)).sum().backward()
+    reference = numeric_gradient(
+        lambda z: (numpy_cross_entropy(z, target, weight, **options) * projection).sum(), logits
+    )
+    assert_close(x.grad.numpy(), reference, rtol=1e-6, atol=1e-8)
+    if ignore_index == 1:
+        assert np.all(x.grad.numpy()[target == 1] == 0)  # ignored rows get no gradient, smoothing or not
+
+
+def test_cross_entropy_ignores_minus_100_by_default():
+    logits, target = random_array(3, 4, seed=5), np.array([1, -100, 2])
+    x = leaf(logits)
+    loss = F.cross_entropy(x, minigrad.tensor(target), reduction="sum")
+    assert_close(loss.detach().numpy(), np.asarray(numpy_cross_entropy(logits, target, reduction="sum")))
+    loss.backward()
+    assert not x.grad.numpy()[1].any()
 
 
 def test_cross_entropy_with_class_dim_only_and_spatial_dims():

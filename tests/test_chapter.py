@@ -87,6 +87,7 @@ def printed(values):
     return {name: str(value.cpu() if hasattr(value, "cpu") else value) for name, value in values.items()}
 
 
+@pytest.mark.torch
 def test_the_chapter_runs_on_pytorch_with_only_the_import_changed():
     torch = pytest.importorskip("torch", reason="PyTorch is the oracle here")
     source = inspect.getsource(chapter)
@@ -121,7 +122,10 @@ def test_tour_runs_end_to_end(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_scripts_run_on_their_own(script, capsys):
-    runpy.run_path(str(script), run_name="__main__")
+    variables = runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
     number = script.name[1:4].replace("_", ".")  # s1_4_learn_kernel.py -> 1.4
     assert out.startswith(f"\n== {number} ")
+    values = variables["values"]  # what the section returned, each printed under its name
+    assert values and all(f"\n{name} =" in out for name in values)
+    assert all(str(value) in out for value in values.values() if not isinstance(value, list))

@@ -23,7 +23,6 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 FEWER = settings(max_examples=max(5, settings.default.max_examples // 2))
 
 
@@ -82,6 +81,82 @@ def test_conv2d_gradcheck_and_gradgradcheck(config):
     conv = lambda x, w, b: F.conv2d(x, w, b, **config.kwargs)  # noqa: E731
     assert gradcheck(conv, (x, w, b))
     assert gradgradcheck(conv, (x, w, b))
+
+
+@pytest.mark.parametrize("kernel, dilation", [((2, 2), (1, 1)), ((2, 3), (1, 2)), ((4, 1), (1, 1))])
+def test_gradcheck_on_a_batch_with_asymmetric_same_padding(kernel, dilation):
+    """Even kernels pad one more row and column at the end; batch > 1 sums the bias gradient."""
+    x, w, b = random((2, 2, 3, 4), 0), random((2, 2, *kernel), 1), random((2,), 2)
+    conv = lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=dilation)  # noqa: E731
+    assert conv(x, w, b).shape == (2, 2, 3, 4)
+    assert gradcheck(conv, (x, w, b))
+    assert gradgradcheck(conv, (x, w, b))
+
+
+@pytest.mark.parametrize("alone", ["x", "w", "b"])
+def test_gradients_of_each_input_alone(alone):
+    """Only one input requires grad: each backward computes just what is needed, to any order."""
+    x, w, b = random((2, 2, 4, 4), 0), random((3, 2, 2, 2), 1), random((3,), 2)
+    inputs = {name: t if name == alone else t.detach() for name, t in zip("xwb", (x, w, b))}
+    conv = lambda t: F.conv2d(*(t if name == alone else inputs[name] for name in "xwb"), padding=1)  # noqa: E731
+    assert gradcheck(conv, (inputs[alone],))
+    assert gradgradcheck(conv, (inputs[alone],))
+
+
+def test_a_group_of_128_channels_takes_the_shift_plan(conv_plans):
+    x, w = random((1, 256, 3, 3), 0, requires_grad=False), random((4, 128, 2, 2), 1, requires_grad=False)
+    with conv_plans() as taken:
+        F.conv2d(x, w, groups=2)
+        F.conv2d(x[:, :254], w[:, :127], groups=2)
+    (_, _, shift), (_, _, im2col) = taken
+    assert all(chunk.tap is not None for chunk in shift) and len(shift) == 4
+    assert len(im2col) == 1 and im2col[0].tap is None
+
+
+# ---- every kernel plan ---------------------------------------------------------------------------
+# At the default thresholds every small convolution takes one plan: im2col in a single chunk over
+# a single image block. Lowered thresholds send the same property tests down the other paths:
+# per-tap products (shift), im2col in one-channel chunks, and one image per block.
+
+PLANS = {
+    "shift": ({"shift_min_channels": 1}, True, False),
+    "shift, image blocks": ({"shift_min_channels": 1, "block_bytes": 1}, True, True),
+    "im2col chunks, image blocks": ({"block_bytes": 1}, False, True),
+}
+KERNEL_FUNCTIONS = {"conv2d", "conv2d_input_grad", "conv2d_weight_grad"}
+
+
+def assert_plans_taken(taken, shift, blocks):
+    """Forward and both gradients ran, every time with the named plan."""
+    assert {caller for caller, _, _ in taken} == KERNEL_FUNCTIONS
+    for _, image_blocks, chunks in taken:
+        if shift:
+            assert all(chunk.tap is not None for chunk in chunks), chunks
+        else:
+            assert len(chunks) > 1 and all(chunk.tap is None for chunk in chunks), chunks
+        assert (len(image_blocks) > 1) == blocks, image_blocks
+
+
+def batch_of_two_with_two_channels_per_group(max_stride):
+    return conv2d_configs(max_kernel=2, max_stride=max_stride, max_extra_side=1).filter(
+        lambda c: c.batch == 2 and c.in_channels // c.groups == 2
+    )
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@settings(max_examples=max(4, settings.default.max_examples // 4))
+@given(data=st.data())
+def test_every_kernel_plan_matches_the_loop_and_gradchecks(plan, data, conv_plans):
+    lowered, shift, blocks = PLANS[plan]
+    config = data.draw(batch_of_two_with_two_channels_per_group(1 if shift else 2), label="config")
+    x, w, b = config_tensors(config)
+    conv = lambda x, w, b: F.conv2d(x, w, b, **config.kwargs)  # noqa: E731
+    expected = loop_conv2d(host(x), host(w), config.stride, config.padding, config.dilation, config.groups)
+    with conv_plans(**lowered) as taken:
+        assert_close(conv(x, w, b), expected + host(b)[None, :, None, None], rtol=1e-12, atol=1e-12)
+        assert gradcheck(conv, (x, w, b))
+        assert gradgradcheck(conv, (x, w, b))
+    assert_plans_taken(taken, shift, blocks)
 
 
 @given(conv2d_configs())
@@ -164,7 +239,7 @@ def assert_matches_torch(ours, theirs, *tensors):
         assert_close(t.grad, g, rtol=1e-10, atol=1e-12)
 
 
-@needs_torch
+@pytest.mark.torch
 @given(conv2d_configs(max_group_channels=3, max_kernel=4))
 def test_conv2d_matches_torch(config):
     x, w, b = config_tensors(config)
@@ -178,7 +253,7 @@ def test_conv2d_matches_torch(config):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 @given(conv2d_configs(max_group_channels=3), st.integers(0, 1), st.integers(0, 1))
 def test_conv_transpose2d_matches_torch(config, extra_h, extra_w):
     stride, dilation = config.stride, config.dilation
@@ -209,7 +284,7 @@ def test_conv_transpose2d_matches_torch(config, extra_h, extra_w):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize("kernel, dilation", [((3, 4), (1, 1)), ((2, 2), (2, 3)), ((1, 5), (1, 1))])
 def test_same_padding_matches_torch(kernel, dilation):
@@ -223,20 +298,23 @@ def test_same_padding_matches_torch(kernel, dilation):
     )
 
 
-@needs_torch
-def test_large_shift_plan_matches_torch():
-    """Enough channels for the per-tap (shift) plan and several image blocks."""
-    x, w, b = random((3, 40, 9, 11), 0), random((36, 20, 3, 2), 1), random((36,), 2)
-    assert_matches_torch(
-        lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
-        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
-        x,
-        w,
-        b,
-    )
+@pytest.mark.torch
+def test_large_channel_shift_plan_in_image_blocks_matches_torch(conv_plans):
+    """128 channels per group take the per-tap (shift) plan at its real threshold; a smaller block
+    size splits the batch of three into image blocks."""
+    x, w, b = random((3, 256, 9, 11), 0), random((36, 128, 3, 2), 1), random((36,), 2)
+    with conv_plans(block_bytes=200_000) as taken:
+        assert_matches_torch(
+            lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
+            lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
+            x,
+            w,
+            b,
+        )
+    assert_plans_taken(taken, shift=True, blocks=True)
 
 
-@needs_torch
+@pytest.mark.torch
 @pytest.mark.parametrize("pads, value", [((1, 2), 0.0), ((0, 1, 2, 0), 1.5), ((-1, 1, 1, -2, 1, 0), -2.0)])
 def test_pad_matches_torch(pads, value):
     x = random((2, 3, 4, 5), 0)
@@ -384,7 +462,7 @@ def test_layer_arguments_are_checked():
         nn.ConvTranspose2d(3, 4, 0)
 
 
-@needs_torch
+@pytest.mark.torch
 def test_conv_layers_load_into_torch_and_agree():
     minigrad.manual_seed(1)
     for ours, theirs in [

@@ -70,8 +70,11 @@ def test_seeded_shuffling_is_reproducible_and_changes_each_epoch():
 
 def test_features_stay_paired_with_labels_when_shuffled():
     x, y = features_and_labels(30)
+    seen = []
     for features, labels in DataLoader(TensorDataset(x, y), batch_size=7, shuffle=True):
         np.testing.assert_array_equal(features.numpy(), x[labels.numpy()])
+        seen += labels.tolist()
+    assert sorted(seen) == list(range(30)) and seen != list(range(30))
 
 
 def test_a_tensor_or_array_yields_tensor_batches():

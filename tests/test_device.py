@@ -10,6 +10,9 @@ from minigrad import backend, nn, optim
 from minigrad.nn import functional as F
 from minigrad.testing.standin import StandinArray, host_transfers, use_standin
 
+# These tests place tensors on "cpu" and on the stand-in "cuda" themselves.
+pytestmark = pytest.mark.numpy_only
+
 
 @pytest.fixture
 def cuda():

@@ -60,6 +60,7 @@ def test_command_line_trains_saves_and_reloads(tmp_path, capsys):
     assert set(minigrad.load(tmp_path / digits.MODEL_FILE)) == set(digits.lenet().state_dict())
 
 
+@pytest.mark.examples
 def test_main_returns_the_history_and_draws_the_plot(tmp_path):
     pytest.importorskip("matplotlib", reason="the plot needs matplotlib (examples extra)")
     result = digits.main(
@@ -95,6 +96,7 @@ def test_bad_arguments_are_refused(argument, tmp_path, capsys):
     assert argument[0] in capsys.readouterr().err
 
 
+@pytest.mark.torch
 def test_lenet_builds_the_same_network_in_pytorch():
     torch = pytest.importorskip("torch", reason="PyTorch is the oracle here")
     ours, theirs = digits.lenet(), digits.lenet(torch.nn)

@@ -20,7 +20,12 @@ def _gpu_count() -> int:
         return 0
 
 
-pytestmark = [pytest.mark.gpu, pytest.mark.skipif(_gpu_count() == 0, reason="needs a CUDA GPU with CuPy")]
+# numpy_only: each test moves tensors between "cpu" and the real "cuda" itself.
+pytestmark = [
+    pytest.mark.gpu,
+    pytest.mark.numpy_only,
+    pytest.mark.skipif(_gpu_count() == 0, reason="needs a CUDA GPU with CuPy"),
+]
 
 
 def _rel_error(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,5 +1,6 @@
 """gradcheck and gradgradcheck: they pass correct gradients and catch wrong ones."""
 
+import inspect
 import warnings
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 import minigrad
 from minigrad.autograd import Function, gradcheck, gradgradcheck
-from minigrad.autograd.gradcheck import FULL_JACOBIAN_MAX_NUMEL, GradcheckError
+from minigrad.autograd.gradcheck import _SEED, FULL_JACOBIAN_MAX_NUMEL, GradcheckError, _unit
 from minigrad.tensor import Tensor
 
 
@@ -22,13 +23,17 @@ def random_leaf(*shape, seed=0):
 # --- custom Functions with deliberately wrong derivatives --------------------------------
 
 
-class WrongSquare(Function):
-    """x**2 whose backward forgets the factor 2."""
+class Square(Function):
+    """x**2; the subclasses below get its backward wrong, each in its own way."""
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return Tensor(x.array * x.array)
+
+
+class WrongSquare(Square):
+    """x**2 whose backward forgets the factor 2."""
 
     @staticmethod
     def backward(ctx, grad):
@@ -48,13 +53,8 @@ class WrongDouble(Function):
         return grad * 3
 
 
-class SquareWithWrongSecondDerivative(Function):
+class SquareWithWrongSecondDerivative(Square):
     """x**2 with the right gradient 2x, computed by a Function whose own backward is wrong."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -62,13 +62,8 @@ class SquareWithWrongSecondDerivative(Function):
         return grad * WrongDouble.apply(x)
 
 
-class SquareWithConstantGradient(Function):
+class SquareWithConstantGradient(Square):
     """x**2 whose gradient 2x is built outside the graph, so it has no second derivative."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,21 +71,65 @@ class SquareWithConstantGradient(Function):
         return grad * Tensor(2 * x.array)
 
 
-class NoisySquare(Function):
+class NoisySquare(Square):
     """x**2 whose backward adds a tiny, different error on every call."""
 
     calls = 0
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return Tensor(x.array * x.array)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         NoisySquare.calls += 1
         return grad * x * 2 + 1e-9 * NoisySquare.calls
+
+
+class ScaledSquare(Square):
+    """x**2 whose backward returns ``scale`` times the true gradient 2x."""
+
+    scale = 1.0
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x * (2 * ScaledSquare.scale)
+
+
+class SquareDetachingItsGradient(Square):
+    """x**2 with the right gradient, but the incoming gradient is detached: no second derivative
+    with respect to grad_output."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad.detach() * 2 * x
+
+
+class NoisyInOneElement(Square):
+    """x**2 whose backward adds a different error on every call, to the first element only."""
+
+    calls = 0
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        NoisyInOneElement.calls += 1
+        noise = np.zeros(x.shape)
+        noise.reshape(-1)[0] = 1e-9 * NoisyInOneElement.calls
+        return grad * x * 2 + minigrad.tensor(noise)
+
+
+class TripleWithError(Function):
+    """3x whose backward says 3 + ``error``."""
+
+    error = 0.0
+
+    @staticmethod
+    def forward(ctx, x):
+        return Tensor(3 * x.array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (3 + TripleWithError.error)
 
 
 # --- correct gradients pass ------------------------------------------------------------
@@ -244,6 +283,80 @@ def test_fast_mode_passes_correct_and_catches_wrong_gradients():
     message = str(info.value)
     assert "Jacobian mismatch for output 0 with respect to input 0" in message
     assert "fast mode" in message and "numerical:" in message
+
+
+@pytest.mark.parametrize("scale", [1.01, 0.99, -1.0])
+@pytest.mark.parametrize("fast_mode", [True, False])
+def test_a_gradient_one_percent_off_or_with_its_sign_flipped_fails(scale, fast_mode, monkeypatch):
+    x = random_leaf(4, 5)
+    assert gradcheck(ScaledSquare.apply, x, fast_mode=fast_mode)
+    monkeypatch.setattr(ScaledSquare, "scale", scale)
+    with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
+        gradcheck(ScaledSquare.apply, x, fast_mode=fast_mode)
+
+
+def test_a_backward_that_detaches_its_incoming_gradient_fails_gradgradcheck():
+    x = leaf([0.5, -1.5, 2.0])
+    assert gradcheck(SquareDetachingItsGradient.apply, x)
+    with pytest.raises(GradcheckError, match=r"no gradient \(None\) for input 1"):
+        gradgradcheck(SquareDetachingItsGradient.apply, x)  # input 1: the grad_output
+    for fast in (True, False):
+        assert not gradgradcheck(SquareDetachingItsGradient.apply, x, fast_mode=fast, raise_exception=False)
+
+
+def test_a_backward_nondeterministic_in_one_element_is_not_reentrant():
+    with pytest.raises(GradcheckError, match="not reentrant"):
+        gradcheck(NoisyInOneElement.apply, leaf([1.0, 2.0, 3.0]))
+
+
+def test_an_input_that_the_outputs_ignore_passes_in_both_modes():
+    x, unused = random_leaf(3), random_leaf(2, seed=1)
+    for fast in (False, True):
+        assert gradcheck(lambda a, b: a * 2, (x, unused), fast_mode=fast)
+
+
+def test_an_output_without_a_graph_is_reported_for_every_input():
+    x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    with pytest.raises(GradcheckError, match=r"output 1 with respect to input 0,[\s\S]*no gradient \(None\)"):
+        gradcheck(lambda a, b: (a * b, a.detach() * 2), (x, y))
+
+
+def test_the_full_jacobian_is_used_up_to_its_limit_on_inputs_and_outputs():
+    def message(func, x):
+        with pytest.raises(GradcheckError) as info:
+            gradcheck(func, x)
+        return str(info.value)
+
+    assert "fast mode" not in message(WrongSquare.apply, random_leaf(FULL_JACOBIAN_MAX_NUMEL))
+    assert "fast mode" in message(
+        lambda t: WrongSquare.apply(t).sum(), random_leaf(FULL_JACOBIAN_MAX_NUMEL + 1)
+    )
+
+
+def test_gradgradcheck_has_gradchecks_defaults_which_are_pytorchs():
+    pytorchs = {"eps": 1e-6, "atol": 1e-5, "rtol": 1e-3, "raise_exception": True, "nondet_tol": 0.0}
+    for check in (gradcheck, gradgradcheck):
+        defaults = inspect.signature(check).parameters
+        assert {name: defaults[name].default for name in pytorchs} == pytorchs, check.__name__
+
+
+@pytest.mark.parametrize("atol, rtol", [(1e-5, 0.0), (0.0, 0.1)])
+def test_fast_mode_tolerances_are_pytorchs(atol, rtol, monkeypatch):
+    """|v^T (J_num - J_ana) u| <= atol sum(u) sum(v) + rtol |v^T J_ana u|, for PyTorch's seeded
+    positive unit vectors u and v; an error 10% inside the bound passes, 10% outside fails."""
+    x = random_leaf(3, 4)
+    rng = np.random.default_rng(_SEED)
+    u, v = _unit(rng, x.numel()), _unit(rng, x.numel())
+    for scale, passes in ((0.9, True), (1.1, False)):
+        if rtol:  # error e: e <= rtol (3 + e), so at most 3 rtol / (1 - rtol)
+            error = scale * 3 * rtol / (1 - rtol)
+        else:  # error e: e (v . u) <= atol sum(u) sum(v)
+            error = scale * atol * u.sum() * v.sum() / (v @ u)
+        monkeypatch.setattr(TripleWithError, "error", error)
+        assert (
+            gradcheck(TripleWithError.apply, x, atol=atol, rtol=rtol, fast_mode=True, raise_exception=False)
+            is passes
+        )
 
 
 def test_fast_and_full_mode_agree_on_a_disconnected_input():

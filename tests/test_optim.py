@@ -119,6 +119,12 @@ def test_adam_follows_the_reference_equations(case):
     assert_trajectories_close(actual, reference_adam(0.05, **reference), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("make, reference", [("SGD", reference_sgd), ("Adam", reference_adam)])
+def test_a_weight_decay_of_one_is_applied(make, reference):
+    actual = run_minigrad(lambda params: getattr(optim, make)(params, lr=0.1, weight_decay=1.0))
+    assert_trajectories_close(actual, reference(0.1, weight_decay=1.0), rtol=1e-10, atol=1e-12)
+
+
 def test_adamw_is_adam_with_decoupled_weight_decay():
     actual = run_minigrad(lambda params: optim.AdamW(params, lr=0.05))
     assert_trajectories_close(

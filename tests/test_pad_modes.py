@@ -30,6 +30,7 @@ def test_gradients_of_first_and_second_order(mode):
 @pytest.mark.parametrize(
     "shape, amounts", [((2, 3, 5, 6), (2, 1, 1, 3)), ((1, 4, 7), (3, 2)), ((2, 2, 4, 4), (0, 2, 3, 0))]
 )
+@pytest.mark.torch
 def test_matches_pytorch(mode, shape, amounts):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(1).standard_normal(shape)
@@ -58,6 +59,7 @@ def test_bad_amounts_and_modes():
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+@pytest.mark.torch
 def test_conv2d_layer_padding_modes_match_pytorch(mode, padding):
     torch = pytest.importorskip("torch")
     minigrad.manual_seed(0)

@@ -17,8 +17,6 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
-
 
 def touches_input(config):
     """Whether every window has a tap on the input (a dilated one can lie wholly on padding)."""
@@ -79,7 +77,7 @@ def check_against_torch(ours, theirs, x):
     assert_close(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
-@needs_torch
+@pytest.mark.torch
 @given(pool_configs(), st.booleans())
 def test_max_pool2d_matches_torch_including_ties(config, with_ties):
     shape, kernel, stride, padding, dilation, ceil_mode = config
@@ -90,7 +88,7 @@ def test_max_pool2d_matches_torch_including_ties(config, with_ties):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 @given(pool_configs(dilation=False), st.booleans())
 def test_avg_pool2d_matches_torch(config, count_include_pad):
     shape, kernel, stride, padding, _, ceil_mode = config
@@ -102,7 +100,7 @@ def test_avg_pool2d_matches_torch(config, count_include_pad):
     )
 
 
-@needs_torch
+@pytest.mark.torch
 def test_max_pool2d_indices_nan_and_minus_infinity_match_torch():
     x = np.array([[1.0, 3.0, 3.0, 2.0], [0.0, 3.0, 1.0, 1.0], [np.nan, 0.0, np.nan, 1.0], [-np.inf] * 4])
     x = np.stack([x, np.full((4, 4), -np.inf)])[None]
@@ -129,6 +127,128 @@ def test_avg_pool2d_gradcheck_and_gradgradcheck(config, count_include_pad):
     x = distinct(shape, 0)
     assert gradcheck(pool, (x,))
     assert gradgradcheck(pool, (x,))
+
+
+# ---- hand-written cases against a window-by-window loop -------------------------------------------
+
+
+def loop_out_size(size, k, s, p, d, ceil_mode):
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    return out - 1 if ceil_mode and (out - 1) * s >= size + p else out
+
+
+def loop_pool2d(x, kernel, stride, padding, dilation=(1, 1), ceil_mode=False, count_include_pad=True):
+    """PyTorch's CPU pooling loops: max values, their flat indices, averages and their divisors.
+
+    A max window keeps its first maximum (a strictly larger value or a NaN replaces it) and
+    starts from its first tap on the input, which it keeps when all its values are -inf; an average window is clipped to the input plus padding, and to
+    the input itself without ``count_include_pad``.
+    """
+    n, c, h, w = x.shape
+    sides = [
+        loop_out_size(size, k, s, p, d, ceil_mode)
+        for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation)
+    ]
+    best, where, mean, divisor = (np.zeros((n, c, *sides)) for _ in range(4))
+    for i in range(sides[0]):
+        for j in range(sides[1]):
+            top, left = i * stride[0] - padding[0], j * stride[1] - padding[1]
+            rows = [r for r in top + dilation[0] * np.arange(kernel[0]) if 0 <= r < h]
+            cols = [q for q in left + dilation[1] * np.arange(kernel[1]) if 0 <= q < w]
+            best[:, :, i, j], where[:, :, i, j] = -np.inf, rows[0] * w + cols[0]
+            for r in rows:
+                for q in cols:  # a larger value, or a NaN (so the last NaN), takes the window
+                    larger = (x[:, :, r, q] > best[:, :, i, j]) | np.isnan(x[:, :, r, q])
+                    best[:, :, i, j] = np.where(larger, x[:, :, r, q], best[:, :, i, j])
+                    where[:, :, i, j] = np.where(larger, r * w + q, where[:, :, i, j])
+            bottom = min(top + kernel[0], h + padding[0])
+            right = min(left + kernel[1], w + padding[1])
+            size = (bottom - top) * (right - left)
+            top, left, bottom, right = max(top, 0), max(left, 0), min(bottom, h), min(right, w)
+            divisor[:, :, i, j] = size if count_include_pad else (bottom - top) * (right - left)
+            mean[:, :, i, j] = x[:, :, top:bottom, left:right].sum(axis=(2, 3)) / divisor[:, :, i, j]
+    return best, where.astype(np.int64), mean, divisor
+
+
+def loop_max_pool2d_grad(gy, where, shape):
+    gx = np.zeros(shape)
+    n, c = shape[:2]
+    for b in range(n):
+        for ch in range(c):
+            np.add.at(gx[b, ch].reshape(-1), where[b, ch].reshape(-1), gy[b, ch].reshape(-1))
+    return gx
+
+
+AVG_CEIL_CASES = [
+    ((1, 2, 5, 5), (3, 3), (2, 2), (1, 1)),
+    ((2, 1, 6, 7), (3, 2), (2, 3), (1, 1)),
+    ((1, 1, 4, 4), (2, 2), (3, 3), (0, 0)),
+    ((1, 1, 7, 5), (3, 3), (2, 2), (1, 0)),
+    ((1, 1, 5, 6), (2, 3), (2, 2), (1, 1)),
+]
+
+
+@pytest.mark.parametrize("count_include_pad", [True, False])
+@pytest.mark.parametrize("shape, kernel, stride, padding", AVG_CEIL_CASES)
+def test_avg_pool2d_divisors_with_ceil_mode_match_a_loop(shape, kernel, stride, padding, count_include_pad):
+    x = distinct(shape, 0)
+    _, _, mean, divisor = loop_pool2d(host(x), kernel, stride, padding, (1, 1), True, count_include_pad)
+    real = loop_pool2d(host(x), kernel, stride, padding, (1, 1), True, count_include_pad=False)[3]
+    ones = minigrad.ones(*shape, dtype=minigrad.float64)
+    assert_close(F.avg_pool2d(ones, kernel, stride, padding, True, count_include_pad), real / divisor)
+    y = F.avg_pool2d(x, kernel, stride, padding, True, count_include_pad)
+    assert_close(y, mean, rtol=1e-12, atol=1e-12)
+    gy = np.random.default_rng(1).uniform(-1, 1, size=y.shape)
+    y.backward(minigrad.tensor(gy))
+    expected = np.zeros(shape)
+    for i in range(y.shape[2]):
+        for j in range(y.shape[3]):
+            top, left = i * stride[0] - padding[0], j * stride[1] - padding[1]
+            rows = slice(max(top, 0), min(top + kernel[0], shape[2]))
+            cols = slice(max(left, 0), min(left + kernel[1], shape[3]))
+            expected[:, :, rows, cols] += (gy[:, :, i, j] / divisor[:, :, i, j])[:, :, None, None]
+    assert_close(x.grad, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_the_ceil_mode_overhang_never_counts_in_the_divisor():
+    x = minigrad.arange(16.0).reshape(1, 1, 4, 4)
+    assert F.avg_pool2d(x, 2, 3, ceil_mode=True).tolist() == [[[[2.5, 5.0], [12.5, 15.0]]]]
+    # 6 wide, kernel 3, stride 2, padding 1: the last window covers one input column, one padding
+    # column and one column past the padding, which does not count: 3 ones over 3 * 2
+    y = F.avg_pool2d(minigrad.ones(1, 1, 6, 6, dtype=minigrad.float64), 3, 2, 1, ceil_mode=True)
+    assert y[0, 0, 1].tolist() == [6 / 9, 1.0, 1.0, 0.5] and y[0, 0, 3, 3].item() == 0.25
+
+
+MAX_PADDED_CASES = [
+    # (shape, kernel, stride, padding, dilation, ceil_mode): windows that start in the padding
+    ((1, 2, 5, 5), (3, 3), (2, 2), (1, 1), (1, 1), False),
+    ((2, 1, 6, 5), (3, 2), (2, 1), (1, 0), (1, 1), False),  # unequal padding
+    ((1, 2, 5, 6), (2, 3), (1, 2), (0, 1), (1, 1), True),  # unequal padding, ceil_mode
+    ((1, 1, 7, 7), (3, 3), (2, 3), (1, 1), (2, 2), True),  # dilated: the first real tap is not tap 0
+    ((1, 1, 4, 6), (2, 3), (2, 2), (1, 1), (1, 2), False),
+]
+
+
+@pytest.mark.parametrize("values", ["distinct", "negative", "ties", "minus infinity", "nan"])
+@pytest.mark.parametrize("shape, kernel, stride, padding, dilation, ceil_mode", MAX_PADDED_CASES)
+def test_max_pool2d_windows_in_the_padding_match_a_loop(
+    shape, kernel, stride, padding, dilation, ceil_mode, values
+):
+    """Values, return_indices and the gradient; padding never wins, not even over negative values."""
+    x = (ties if values == "ties" else distinct)(shape, 0)
+    if values not in ("distinct", "ties"):
+        array = host(x) - 20.0  # all negative: the padding must still never win
+        if values != "negative":  # every other row but its first column: some windows hold only these
+            array[..., ::2, 1:] = -np.inf if values == "minus infinity" else np.nan
+        x = minigrad.tensor(array, requires_grad=True)
+    best, where, _, _ = loop_pool2d(host(x), kernel, stride, padding, dilation, ceil_mode)
+    y, index = F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=True)
+    assert_close(y, best, rtol=0, atol=0, equal_nan=True)
+    assert index.dtype == np.int64 and np.array_equal(index.numpy(), where)
+    gy = np.random.default_rng(1).uniform(-1, 1, size=y.shape)
+    y.backward(minigrad.tensor(gy))
+    assert_close(x.grad, loop_max_pool2d_grad(gy, where, shape), rtol=1e-12, atol=1e-12)
 
 
 def test_a_window_wholly_on_padding_gives_minus_infinity_and_no_gradient():

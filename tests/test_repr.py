@@ -15,6 +15,8 @@ from minigrad import nn
 
 NAN, INF = float("nan"), float("inf")
 SEVENTHS = (np.arange(9) / 7).tolist()
+# The expected strings are PyTorch's for CPU tensors; on a device repr adds ``device=...``.
+pytestmark = pytest.mark.numpy_only
 
 CASES = [
     ("scalar_float", lambda: minigrad.tensor(3.5), "tensor(3.5000)"),
@@ -145,6 +147,7 @@ def test_default_dtype_is_not_printed_after_changing_it():
 _finite = st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=32)
 
 
+@pytest.mark.torch
 @given(
     hnp.arrays(
         np.float32,

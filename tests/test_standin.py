@@ -20,6 +20,9 @@ from minigrad.testing.standin import (
 )
 from minigrad.testing.standin import standin as xp
 
+# The stand-in itself: these tests register it, and check that it restores the default device.
+pytestmark = pytest.mark.numpy_only
+
 
 @pytest.fixture(autouse=True)
 def _fresh_counters():

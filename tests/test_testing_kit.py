@@ -94,7 +94,11 @@ def test_elements_respect_bounds_and_distance_from_zero(value):
 def test_broadcastable_shapes_broadcast(data):
     shape = data.draw(mst.shapes())
     other = data.draw(mst.broadcastable_shapes(shape))
-    np.broadcast_shapes(shape, other)
+    for a, b in zip(reversed(shape), reversed(other)):
+        assert a == b or 1 in (a, b), (shape, other)
+    longer = max(shape, other, key=len)
+    stretched = [max(a, b) for a, b in zip(reversed(shape), reversed(other))][::-1]
+    assert np.broadcast_shapes(shape, other) == (*longer[: len(longer) - len(stretched)], *stretched)
 
 
 @given(st.data())
@@ -131,9 +135,17 @@ def test_matmul_shapes_cover_vectors_and_batches():
 
 @given(mst.reduction_args())
 def test_reduction_args_fit_their_shape(args):
-    np.sum(np.ones(args.shape), axis=args.dim, keepdims=args.keepdim)
+    ndim = len(args.shape)
+    dims = () if args.dim is None else args.dim if isinstance(args.dim, tuple) else (args.dim,)
+    assert all(-max(ndim, 1) <= d < max(ndim, 1) for d in dims)
     if isinstance(args.dim, tuple):
-        assert len({d % len(args.shape) for d in args.dim}) == len(args.dim)
+        assert len({d % ndim for d in args.dim}) == len(args.dim)
+    reduced = {d % ndim for d in dims} if ndim else set()
+    if args.dim is None:
+        reduced = set(range(ndim))
+    kept = [1 if k in reduced else side for k, side in enumerate(args.shape)]
+    expected = tuple(kept) if args.keepdim else tuple(s for k, s in enumerate(args.shape) if k not in reduced)
+    assert np.sum(np.ones(args.shape), axis=args.dim, keepdims=args.keepdim).shape == expected
 
 
 @given(mst.reduction_args(shape=(2, 3), allow_none=False, allow_tuple=False))
@@ -144,19 +156,35 @@ def test_reduction_args_can_ask_for_a_single_dim(args):
 @given(st.data())
 def test_reshape_and_expand_shapes_fit(data):
     shape = data.draw(mst.shapes())
-    np.ones(shape).reshape(data.draw(mst.reshape_shapes(shape)))
+    target = data.draw(mst.reshape_shapes(shape))
+    assert list(target).count(-1) <= 1
+    known = int(np.prod([side for side in target if side != -1]))
+    numel = int(np.prod(shape))
+    assert known == numel if -1 not in target else numel % known == 0
+    assert np.ones(shape).reshape(target).size == numel
     target = data.draw(mst.expand_shapes(shape))
     concrete = tuple(
         shape[k - len(target) + len(shape)] if side == -1 else side for k, side in enumerate(target)
     )
-    np.broadcast_to(np.ones(shape), concrete)
+    kept = concrete[len(concrete) - len(shape) :]
+    assert all(side == 1 or side == new for side, new in zip(shape, kept)), (shape, target)
+    assert np.broadcast_to(np.ones(shape), concrete).shape == concrete
 
 
 @given(st.data())
 def test_indices_index(data):
     shape = data.draw(mst.shapes(min_dims=1))
-    np.ones(shape)[data.draw(mst.basic_indices(shape))]
-    np.ones(shape)[data.draw(mst.integer_array_indices(shape))]
+    values = np.arange(int(np.prod(shape))).reshape(shape)
+    index = data.draw(mst.basic_indices(shape))
+    assert np.shares_memory(values[index], values) or values[index].size <= 1  # a view: basic indexing
+    arrays = data.draw(mst.integer_array_indices(shape))
+    assert len(arrays) == len(shape) and all(a.dtype == np.int64 for a in arrays)
+    for a, side in zip(arrays, shape):
+        assert np.all((-side <= a) & (a < side))
+    picked = values[arrays]
+    assert picked.shape == np.broadcast_shapes(*(a.shape for a in arrays))
+    flat = np.ravel_multi_index(tuple(np.broadcast_arrays(*arrays)), shape, mode="wrap")
+    assert np.array_equal(picked, flat)
 
 
 # --- assert_close ------------------------------------------------------------------------
