@@ -7,6 +7,10 @@ other down when they share one; the order of the frameworks alternates from one 
 the next, so that a burst of load from elsewhere on a shared machine does not always fall on the
 same side. Both frameworks are driven through the same code: ``library(framework)`` returns
 ``minigrad`` or ``torch``, which share an API.
+
+On a machine that other jobs load, multi-threaded timings swing widely (a parallel region waits
+for a thread the scheduler has parked), PyTorch's most of all. ``--cpu-time`` with one thread
+each (``--torch-threads 1`` and ``OPENBLAS_NUM_THREADS=1``) measures the work itself instead.
 """
 
 from __future__ import annotations
@@ -32,12 +36,18 @@ if str(ROOT) not in sys.path:  # a checkout runs without installing (imports aft
 FRAMEWORKS = ("minigrad", "torch")
 TORCH_THREADS = 2  # the default: as many as the cores of the 2-core machine the targets were set on
 THREADS_VARIABLE = "MINIGRAD_BENCHMARK_TORCH_THREADS"  # how the report's process tells its workers
+CLOCK_VARIABLE = "MINIGRAD_BENCHMARK_CLOCK"  # "wall" (the default) or "cpu"
 # Timing processes keep freed memory, as a process does once a few training steps have run: a fresh
 # process otherwise hands buffers of a few MB back to the system after each call and pays page
 # faults on the next, which slows both frameworks several times on some shapes. Memory processes
 # return every freed block over 64 KiB, so that their peak is that of live buffers.
 TIMING_ENV = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 MEMORY_ENV = {"MALLOC_MMAP_THRESHOLD_": str(64 << 10)}
+
+
+def clock() -> Callable[[], float]:
+    """The clock the timings read: the wall clock, or with ``--cpu-time`` the process's CPU time."""
+    return time.process_time if os.environ.get(CLOCK_VARIABLE) == "cpu" else time.perf_counter
 
 
 def median_seconds(
@@ -57,14 +67,16 @@ def median_seconds(
     divided by the count.
     """
 
+    now = clock()
+
     def timed(number: int) -> float:
         args = () if setup is None else (setup(),)
-        start = time.perf_counter()
+        start = now()
         for _ in range(number):
             fn(*args)
         if sync is not None:
             sync()
-        return (time.perf_counter() - start) / number
+        return (now() - start) / number
 
     warm_until = time.perf_counter() + warmup_seconds
     last = timed(1)
@@ -130,12 +142,20 @@ def arguments(doc: str) -> argparse.ArgumentParser:
         default=TORCH_THREADS,
         help=f"PyTorch's threads (default {TORCH_THREADS}; NumPy's BLAS keeps its own setting)",
     )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time the CPU time of each process instead of the wall clock: steady on a machine that "
+        "others load, but only fair with one thread each (--torch-threads 1, OPENBLAS_NUM_THREADS=1), "
+        "since it adds up the time of every thread, spinning ones included",
+    )
     return parser
 
 
 def frameworks(args: argparse.Namespace) -> list[str]:
     """The frameworks to compare: minigrad, and PyTorch unless ``--no-torch`` or not installed."""
     os.environ[THREADS_VARIABLE] = str(args.torch_threads)  # inherited by the workers
+    os.environ[CLOCK_VARIABLE] = "cpu" if args.cpu_time else "wall"
     if args.no_torch:
         return ["minigrad"]
     if importlib.util.find_spec("torch") is None:
@@ -211,9 +231,11 @@ def peak_mb(step: Callable[[], Any]) -> float:
 
 def machine() -> str:
     """This machine's CPUs, load and library versions, for a report's first line."""
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    clock = "CPU time" if os.environ.get(CLOCK_VARIABLE) == "cpu" else "wall clock"
     return (
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, NumPy {np.__version__}, "
-        f"PyTorch threads {torch_threads()}"
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, NumPy {np.__version__} "
+        f"(OPENBLAS_NUM_THREADS {blas}), PyTorch threads {torch_threads()}, {clock}"
     )
 
 

@@ -21,7 +21,6 @@ import math
 import os
 import pstats
 import statistics
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +30,7 @@ from _common import (
     FRAMEWORKS,
     Table,
     arguments,
+    clock,
     compare,
     frameworks,
     lenet,
@@ -54,9 +54,10 @@ def epoch_runner(
     def run() -> tuple[float, float]:
         initial()
         optimizer = optimizer_cls(model.parameters(), lr=LR, momentum=MOMENTUM)
-        start = time.perf_counter()
+        now = clock()
+        start = now()
         loss = digits.train_epoch(model, batches, optimizer, loss_fn)
-        return time.perf_counter() - start, loss
+        return now() - start, loss
 
     return run
 
