@@ -1,6 +1,6 @@
 """conv2d speed and memory: minigrad against PyTorch CPU and the textbook loop, in one run.
 
-    python benchmarks/conv.py [--repeats 7] [--shapes 0,1,2] [--no-torch] [--no-memory]
+    python benchmarks/conv.py [--repeats 7] [--shapes 0,1,2] [--no-torch] [--torch-threads 2] [--no-memory]
 
 For each shape (N, C_in, H, W, C_out, k, stride, padding, dilation), float32:
 
@@ -19,34 +19,42 @@ For each shape (N, C_in, H, W, C_out, k, stride, padding, dilation), float32:
   every freed block over 64 KiB to the system (``MALLOC_MMAP_THRESHOLD_``), so the peak is that
   of live buffers, not of a reuse pattern; the inputs and ``g`` exist before and are not counted.
 
-Each framework runs in its own process, alternating per shape, because PyTorch's OpenMP
-threads and NumPy's OpenBLAS threads slow each other down when they share one. The timing
-processes keep freed memory (glibc's ``MALLOC_MMAP_THRESHOLD_`` 32 MiB, ``MALLOC_TRIM_THRESHOLD_``
-1 GiB), as a process does once a few training steps have run; a fresh process otherwise hands
-buffers of a few MB back to the system after each call and pays page faults on the next, which
-slows both frameworks several times on some shapes. Timings on a shared machine are noisy: the
-load average is printed with the table.
+Each framework runs in its own process, alternating per shape (see ``_common``); the timing
+processes keep freed memory, as a process does once a few training steps have run. Timings on
+a shared machine are noisy: the load average is printed with the table.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _common import (
+    MEMORY_ENV,
+    Table,
+    arguments,
+    compare,
+    compared,
+    frameworks,
+    library,
+    machine,
+    median_seconds,
+    memory_supported,
+    peak_mb,
+    serve_worker,
+    versus,
+)
 
 # N, C_in, H, W, C_out, k, stride, padding, dilation
 SHAPES = [
-    (64, 1, 28, 28, 6, 5, 1, 2, 1),
+    (64, 1, 28, 28, 6, 5, 1, 2, 1),  # LeNet-5 on MNIST
     (64, 6, 14, 14, 16, 5, 1, 0, 1),
-    (32, 3, 32, 32, 16, 3, 1, 1, 1),
+    (128, 1, 8, 8, 32, 3, 1, 1, 1),  # the digits LeNet (minigrad.apps.digits.lenet), batch 128
+    (128, 32, 4, 4, 64, 3, 1, 1, 1),
+    (32, 3, 32, 32, 16, 3, 1, 1, 1),  # CIFAR-sized
     (32, 64, 32, 32, 64, 3, 1, 1, 1),
     (8, 128, 56, 56, 128, 3, 1, 1, 1),
     (32, 64, 32, 32, 64, 3, 2, 1, 1),
@@ -54,16 +62,6 @@ SHAPES = [
     (8, 128, 56, 56, 128, 3, 2, 1, 1),
 ]
 LOOP_BUDGET_OPS = 300_000  # textbook loop: at most this many (X * K).sum() calls per shape
-
-
-def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def out_side(size: int, k: int, stride: int, padding: int, dilation: int) -> int:
@@ -86,49 +84,26 @@ def data(shape: tuple) -> tuple[np.ndarray, ...]:
     return x, weight, bias, g
 
 
-# ---- the two frameworks, behind one interface ---------------------------------------------------
+# ---- the measured steps, the same code for both frameworks -----------------------------------------
 
 
-def minigrad_steps(shape: tuple) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    import minigrad
-    import minigrad.nn.functional as F
-
+def steps(framework: str, shape: tuple) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """Forward under ``no_grad`` and forward+backward (all three gradients) of ``shape``'s conv2d."""
+    lib = library(framework)
     _, _, _, _, _, _, s, p, d = shape
-    x, weight, bias, g = (minigrad.tensor(a) for a in data(shape))
+    x, weight, bias, g = (lib.tensor(a) for a in data(shape))
     for t in (x, weight, bias):
         t.requires_grad_()
 
     def forward() -> None:
-        with minigrad.no_grad():
-            F.conv2d(x, weight, bias, s, p, d)
+        with lib.no_grad():
+            lib.nn.functional.conv2d(x, weight, bias, s, p, d)
 
     def forward_backward() -> None:
-        F.conv2d(x, weight, bias, s, p, d).backward(g)
+        lib.nn.functional.conv2d(x, weight, bias, s, p, d).backward(g)
         x.grad = weight.grad = bias.grad = None
 
     return forward, forward_backward
-
-
-def torch_steps(shape: tuple) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    import torch
-
-    _, _, _, _, _, _, s, p, d = shape
-    x, weight, bias, g = (torch.from_numpy(a) for a in data(shape))
-    for t in (x, weight, bias):
-        t.requires_grad_()
-
-    def forward() -> None:
-        with torch.no_grad():
-            torch.nn.functional.conv2d(x, weight, bias, s, p, d)
-
-    def forward_backward() -> None:
-        torch.nn.functional.conv2d(x, weight, bias, s, p, d).backward(g)
-        x.grad = weight.grad = bias.grad = None
-
-    return forward, forward_backward
-
-
-STEPS = {"minigrad": minigrad_steps, "torch": torch_steps}
 
 
 def textbook_forward_seconds(shape: tuple) -> float | None:
@@ -162,123 +137,68 @@ def matmul_gflops(repeats: int) -> float:
 # ---- workers (run in fresh processes) ------------------------------------------------------------
 
 
-def _status(field: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise OSError(f"/proc/self/status has no {field}")
-
-
-def time_worker(framework: str, shape: tuple, repeats: int) -> dict:
-    forward, forward_backward = STEPS[framework](shape)
+def work(kind: str, framework: str, index: int, repeats: int) -> dict:
+    """Times (``kind`` "time") or the peak memory ("memory") of one framework at ``SHAPES[index]``."""
+    shape = SHAPES[index]
+    forward, forward_backward = steps(framework, shape)
+    if kind == "memory":
+        return {"peak_mb": peak_mb(forward_backward)}
     result = {
         "forward": median_seconds(forward, repeats),
         "forward_backward": median_seconds(forward_backward, repeats),
+        "textbook": None,
     }
     if framework == "minigrad":
         result["textbook"] = textbook_forward_seconds(shape)
     return result
 
 
-def memory_worker(framework: str, shape: tuple) -> dict:
-    _, forward_backward = STEPS[framework](shape)
-    forward_backward()
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # resets VmHWM to the current resident set
-    before = _status("VmRSS")
-    forward_backward()
-    return {"peak_mb": _status("VmHWM") - before}
-
-
-def run_worker(kind: str, framework: str, index: int, repeats: int) -> dict:
-    """One worker in a fresh process (see the module docstring for the environment)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # a checkout runs without installing
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
-    if kind == "memory":
-        env["MALLOC_MMAP_THRESHOLD_"] = str(64 << 10)
-    else:
-        env.update(MALLOC_MMAP_THRESHOLD_=str(32 << 20), MALLOC_TRIM_THRESHOLD_=str(1 << 30))
-    command = [sys.executable, __file__, "--repeats", str(repeats), "--worker", kind, framework, str(index)]
-    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 # ---- the report ----------------------------------------------------------------------------------
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeats", type=int, default=7)
+    parser = arguments(__doc__)
     parser.add_argument(
         "--shapes",
         default=",".join(str(i) for i in range(len(SHAPES))),
         help="comma-separated indices into SHAPES",
     )
-    parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.worker:
-        kind, framework, index = args.worker
-        shape = SHAPES[int(index)]
-        result = (
-            time_worker(framework, shape, args.repeats) if kind == "time" else memory_worker(framework, shape)
-        )
-        print(json.dumps(result))
-        return
-
-    frameworks = ["minigrad"]
-    if not args.no_torch:
-        try:
-            import torch  # noqa: F401
-
-            frameworks.append("torch")
-        except ImportError:
-            print("PyTorch is not installed: minigrad only")
-    memory = not args.no_memory and os.path.exists("/proc/self/clear_refs")
+    names = frameworks(args)
+    memory = not args.no_memory and memory_supported()
     rate = matmul_gflops(args.repeats)
-    print(
-        f"float32, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
-        f"NumPy float32 matmul {rate:.0f} GFLOP/s; median of {args.repeats}"
-    )
-    header = (
-        f"{'N, C, H, W, O, k, s, p, d':>28} | {'fwd ms':>7} {'torch':>7} {'x':>5} | {'f+b ms':>8} "
-        f"{'torch':>8} {'x':>5} | {'GFLOP/s':>7} {'%mm':>4} | {'loop ms':>9} {'speed-up':>8} | "
-        f"{'peak MB':>7} {'torch':>6} {'x':>5}"
-    )
-    print(header)
-    print("-" * len(header))
+    print(f"float32; {machine()}; NumPy float32 matmul {rate:.0f} GFLOP/s; median of {args.repeats}")
+    columns = [
+        ("N, C, H, W, O, k, s, p, d", 30, None),
+        "|",
+        *compared("fwd ms", 7, 2),
+        "|",
+        *compared("f+b ms", 8, 2),
+        "|",
+        *[("GFLOP/s", 7, 0), ("%mm", 4, 0)],
+        "|",
+        *[("loop ms", 9, 0), ("speed-up", 8, 0)],
+    ]
+    if memory:
+        columns += ["|", *compared("peak MB", 7, 1)]
+    table = Table(*columns)
+    table.header()
     for index in (int(i) for i in args.shapes.split(",")):
         shape = SHAPES[index]
-        times = {f: run_worker("time", f, index, args.repeats) for f in frameworks}
+        times = compare(__file__, names, {"kind": "time", "index": index, "repeats": args.repeats})
         ours = times["minigrad"]
         gflops = 3 * flops(shape) / ours["forward_backward"] / 1e9
-        row = f"{str(shape)[1:-1]:>28} | {ours['forward'] * 1e3:7.2f} "
-        row += _versus(times, "forward", 1e3, 7, 2) + " | "
-        row += f"{ours['forward_backward'] * 1e3:8.2f} " + _versus(times, "forward_backward", 1e3, 8, 2)
-        row += f" | {gflops:7.0f} {100 * gflops / rate:4.0f} | "
         loop = ours["textbook"]
-        row += f"{loop * 1e3:9.0f} {loop / ours['forward']:8.0f}" if loop else f"{'-':>9} {'-':>8}"
+        values = [str(shape)[1:-1], *versus(times, "forward"), *versus(times, "forward_backward")]
+        values += [gflops, 100 * gflops / rate, None if loop is None else loop * 1e3]
+        values.append(None if loop is None else loop / ours["forward"])
         if memory:
-            peaks = {f: run_worker("memory", f, index, args.repeats)["peak_mb"] for f in frameworks}
-            row += f" | {peaks['minigrad']:7.1f} " + (
-                f"{peaks['torch']:6.1f} {peaks['minigrad'] / peaks['torch']:5.2f}"
-                if "torch" in peaks
-                else f"{'-':>6} {'-':>5}"
-            )
-        print(row, flush=True)
+            peaks = compare(__file__, names, {"kind": "memory", "index": index, "repeats": 1}, MEMORY_ENV)
+            values += versus(peaks, "peak_mb", 1)
+        table.row(*values)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
-def _versus(times: dict, key: str, scale: float, width: int, digits: int) -> str:
-    if "torch" not in times:
-        return f"{'-':>{width}} {'-':>5}"
-    theirs = times["torch"][key]
-    return f"{theirs * scale:{width}.{digits}f} {times['minigrad'][key] / theirs:5.2f}"
-
-
-if __name__ == "__main__":
+if __name__ == "__main__" and not serve_worker(work):
     main()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _common import lenet, median_seconds
 
 import minigrad
 from minigrad.nn import functional as F
@@ -48,18 +48,6 @@ class Report:
     def __call__(self, text: str = "") -> None:
         print(text, flush=True)
         self.lines.append(text)
-
-
-def median_time(fn: Callable[[], object], sync: Callable[[], None], repeats: int) -> float:
-    fn()
-    sync()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def run_tests(say: Report, gpu: bool) -> None:
@@ -96,7 +84,7 @@ def conv_case(say: Report, shape: tuple, device: str, sync: Callable[[], None], 
         y = step()
         results[dev] = [y.detach().numpy(), x.grad.numpy(), wt.grad.numpy()]
         if dev == device:
-            ours = median_time(step, sync, repeats)
+            ours = median_seconds(step, repeats, sync=sync)
     error = max(float(np.abs(g - c).max() / np.abs(c).max()) for g, c in zip(results[device], results["cpu"]))
     line = f"conv2d fwd+bwd {shape}: minigrad {ours * 1e3:8.2f} ms"
     torch_time = _torch_conv(x_host, w_host, repeats)
@@ -133,7 +121,7 @@ def _torch_conv(x_host: np.ndarray, w_host: np.ndarray, repeats: int) -> float |
         x.grad = w.grad = None
         torch.nn.functional.conv2d(x, w, padding=1).sum().backward()
 
-    return median_time(step, lambda: _torch_sync(torch), repeats)
+    return median_seconds(step, repeats, sync=lambda: _torch_sync(torch))
 
 
 def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int) -> None:
@@ -155,7 +143,7 @@ def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int
             F.cross_entropy(model(features), labels).backward()
             opt.step()
 
-    ours = median_time(epoch, sync, repeats)
+    ours = median_seconds(epoch, repeats, sync=sync)
     line = f"LeNet-digits epoch ({len(x_train)} images, batch 64): minigrad {ours * 1e3:8.1f} ms"
     torch = _torch()
     if torch is not None:
@@ -164,9 +152,7 @@ def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int
 
 
 def _torch_lenet_epoch(torch, initial, x_train, y_train, repeats: int, ours: float) -> str:
-    from minigrad.apps import digits
-
-    net = digits.lenet(torch.nn).to(TORCH_DEVICE)
+    net = lenet(torch).to(TORCH_DEVICE)
     net.load_state_dict({k: torch.tensor(v) for k, v in initial.items()})
     x = torch.tensor(x_train, device=TORCH_DEVICE)
     y = torch.tensor(y_train, device=TORCH_DEVICE)
@@ -181,7 +167,7 @@ def _torch_lenet_epoch(torch, initial, x_train, y_train, repeats: int, ours: flo
             torch.nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
             opt.step()
 
-    theirs = median_time(epoch, lambda: _torch_sync(torch), repeats)
+    theirs = median_seconds(epoch, repeats, sync=lambda: _torch_sync(torch))
     return f"   torch {TORCH_DEVICE} {theirs * 1e3:8.1f} ms   ratio {ours / theirs:5.2f}x"
 
 

@@ -195,8 +195,8 @@ KERNELS = "minigrad.ops.conv_kernels"  # the module whose plan thresholds and pl
 
 @pytest.fixture(scope="session")
 def conv_plans():
-    """``with conv_plans(shift_min_channels=..., block_bytes=...) as taken:`` runs the block with the
-    convolution kernels' plan thresholds lowered, and lists every plan they took as
+    """``with conv_plans(SHIFT_MIN_CHANNELS=..., BLOCK_BYTES=...) as taken:`` runs the block with the
+    convolution kernels' plan thresholds (module constants, by name) lowered, and lists every plan they took as
     ``(caller, blocks, chunks)`` (caller: the kernel function that asked for the plan).
 
     Session-scoped, so hypothesis tests may use it; nothing stays patched outside the block.
@@ -204,7 +204,7 @@ def conv_plans():
     kernels = importlib.import_module(KERNELS)
 
     @contextmanager
-    def lowered(shift_min_channels=None, block_bytes=None):
+    def lowered(**settings):
         taken = []
         plan = kernels._plan
 
@@ -215,10 +215,8 @@ def conv_plans():
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(kernels, "_plan", spy)
-            if shift_min_channels is not None:
-                patch.setattr(kernels, "SHIFT_MIN_CHANNELS", shift_min_channels)
-            if block_bytes is not None:
-                patch.setattr(kernels, "BLOCK_BYTES", block_bytes)
+            for name, value in settings.items():
+                patch.setattr(kernels, name, value)
             yield taken
 
     return lowered

@@ -297,6 +297,18 @@ def test_cross_entropy_gradients_property(data):
     assert gradgradcheck(lambda x: F.cross_entropy(x, target), logits)
 
 
+def test_cross_entropy_ignores_a_minus_infinity_logit_of_another_class():
+    """Only the target's log-probability is gathered: -inf elsewhere gives a finite loss, as in PyTorch."""
+    logits = leaf([[0.0, -math.inf, 1.0]])
+    loss = F.cross_entropy(logits, minigrad.tensor([0]))
+    assert loss.item() == pytest.approx(math.log(1 + math.e))
+    loss.backward()
+    assert_close(
+        logits.grad.numpy(), [[1 / (1 + math.e) - 1, 0.0, math.e / (1 + math.e)]], rtol=1e-12, atol=0
+    )
+    assert math.isinf(F.cross_entropy(logits.detach(), minigrad.tensor([0]), label_smoothing=0.1).item())
+
+
 def test_cross_entropy_is_stable_for_huge_logits():
     logits = leaf([[1e4, -1e4, 0.0], [2000.0, 2001.0, 1999.0]], dtype=np.float32)
     loss = F.cross_entropy(logits, minigrad.tensor([1, 0]), reduction="none")
@@ -417,6 +429,9 @@ def test_linear_matches_numpy_and_gradchecks():
     assert_close(F.linear(leaf(batched), leaf(w)).detach().numpy(), batched @ w.T, rtol=1e-12, atol=1e-12)
     assert gradcheck(F.linear, (leaf(x), leaf(w), leaf(b)))
     assert gradgradcheck(F.linear, (leaf(x), leaf(w), leaf(b)))
+    # leading dimensions: the weight and bias gradients sum over all of them
+    assert gradcheck(F.linear, (leaf(batched), leaf(w), leaf(b)))
+    assert gradgradcheck(F.linear, (leaf(batched), leaf(w), leaf(b)))
 
 
 def test_linear_errors():

@@ -4,6 +4,7 @@ Property tests run on ``conv2d_configs()``; float64 throughout. Comparisons with
 skipped when it is not installed; nothing else is.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -15,6 +16,7 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.ops import conv_kernels
 from minigrad.testing import assert_close
 from minigrad.testing.conv_strategies import conv2d_configs
 
@@ -60,6 +62,25 @@ def config_tensors(config, seed=0):
     w = random(config.weight_shape, seed + 1)
     b = random((config.out_channels,), seed + 2)
     return x, w, b
+
+
+# Settings of conv_kernels that send small convolutions down each plan the large ones take.
+PLANS = {
+    "im2col in one block": {},
+    "shift": {"SHIFT_MIN_CHANNELS": 1},
+    "full-correlation input gradient": {"FULL_CORRELATION_MIN_CHANNELS": 1},
+    "one image and one channel per block": {"BLOCK_BYTES": 1, "MIN_BLOCK_BYTES": 1},
+    "all of them": {"SHIFT_MIN_CHANNELS": 1, "FULL_CORRELATION_MIN_CHANNELS": 1, "BLOCK_BYTES": 1},
+}
+
+
+@contextlib.contextmanager
+def plan(name):
+    """A context in which ``conv_kernels`` follows the plan ``name`` of ``PLANS``."""
+    with pytest.MonkeyPatch.context() as patch:
+        for setting, value in PLANS[name].items():
+            patch.setattr(conv_kernels, setting, value)
+        yield
 
 
 # ---- properties ------------------------------------------------------------------------------
@@ -118,10 +139,11 @@ def test_a_group_of_128_channels_takes_the_shift_plan(conv_plans):
 # a single image block. Lowered thresholds send the same property tests down the other paths:
 # per-tap products (shift), im2col in one-channel chunks, and one image per block.
 
-PLANS = {
-    "shift": ({"shift_min_channels": 1}, True, False),
-    "shift, image blocks": ({"shift_min_channels": 1, "block_bytes": 1}, True, True),
-    "im2col chunks, image blocks": ({"block_bytes": 1}, False, True),
+ONE_IMAGE_BLOCKS = {"BLOCK_BYTES": 1, "MIN_BLOCK_BYTES": 1}
+SPIED_PLANS = {
+    "shift": ({"SHIFT_MIN_CHANNELS": 1}, True, False),
+    "shift, image blocks": ({"SHIFT_MIN_CHANNELS": 1, **ONE_IMAGE_BLOCKS}, True, True),
+    "im2col chunks, image blocks": (ONE_IMAGE_BLOCKS, False, True),
 }
 KERNEL_FUNCTIONS = {"conv2d", "conv2d_input_grad", "conv2d_weight_grad"}
 
@@ -143,11 +165,11 @@ def batch_of_two_with_two_channels_per_group(max_stride):
     )
 
 
-@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize("plan", SPIED_PLANS)
 @settings(max_examples=max(4, settings.default.max_examples // 4))
 @given(data=st.data())
 def test_every_kernel_plan_matches_the_loop_and_gradchecks(plan, data, conv_plans):
-    lowered, shift, blocks = PLANS[plan]
+    lowered, shift, blocks = SPIED_PLANS[plan]
     config = data.draw(batch_of_two_with_two_channels_per_group(1 if shift else 2), label="config")
     x, w, b = config_tensors(config)
     conv = lambda x, w, b: F.conv2d(x, w, b, **config.kwargs)  # noqa: E731
@@ -159,8 +181,9 @@ def test_every_kernel_plan_matches_the_loop_and_gradchecks(plan, data, conv_plan
     assert_plans_taken(taken, shift, blocks)
 
 
+@pytest.mark.parametrize("name", list(PLANS))
 @given(conv2d_configs())
-def test_conv_transpose2d_is_the_adjoint_of_conv2d(config):
+def test_conv_transpose2d_is_the_adjoint_of_conv2d(name, config):
     x, w, _ = config_tensors(config)
     y = random(config.output_shape, 7)
     stride, padding, dilation, groups = config.stride, config.padding, config.dilation, config.groups
@@ -170,8 +193,9 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d(config):
         for s, st_, p, d, k in zip((out_h, out_w), stride, padding, dilation, config.kernel_size)
     ]
     output_padding = (config.height - natural[0], config.width - natural[1])
-    left = (F.conv2d(x, w, None, stride, padding, dilation, groups) * y).sum().item()
-    xt = F.conv_transpose2d(y, w, None, stride, padding, output_padding, groups, dilation)
+    with plan(name):
+        left = (F.conv2d(x, w, None, stride, padding, dilation, groups) * y).sum().item()
+        xt = F.conv_transpose2d(y, w, None, stride, padding, output_padding, groups, dilation)
     assert xt.shape == x.shape
     assert math.isclose(left, (x * xt).sum().item(), rel_tol=1e-12, abs_tol=1e-12)
 
@@ -216,6 +240,56 @@ def test_same_padding_keeps_the_size_and_pads_the_end(config, valid):
     total = [d * (k - 1) for d, k in zip(config.dilation, config.kernel_size)]
     explicit = F.pad(x, (total[1] // 2, total[1] - total[1] // 2, total[0] // 2, total[0] - total[0] // 2))
     assert_close(y, F.conv2d(explicit, w, dilation=config.dilation, groups=config.groups))
+
+
+# ---- kernel plans ----------------------------------------------------------------------------
+
+
+@FEWER
+@pytest.mark.parametrize("name", [name for name, settings in PLANS.items() if settings])  # the default: above
+@given(config=conv2d_configs(max_batch=1, max_group_channels=3, max_extra_side=2))
+def test_every_plan_matches_the_direct_loop_and_gradchecks(name, config):
+    """Forward against the loop; the three gradients and their gradients against finite differences."""
+    x, w, b = config_tensors(config)
+    conv = lambda x, w, b: F.conv2d(x, w, b, **config.kwargs)  # noqa: E731
+    with plan(name):
+        expected = loop_conv2d(
+            host(x), host(w), config.stride, config.padding, config.dilation, config.groups
+        )
+        assert_close(conv(x, w, b), expected + host(b)[None, :, None, None], rtol=1e-12, atol=1e-12)
+        assert gradcheck(conv, (x, w, b))
+        assert gradgradcheck(conv, (x, w, b))
+
+
+# (x shape, w shape, stride, padding, dilation, groups) that reach the plans' special paths
+PLAN_CASES = [
+    ((3, 4, 5, 6), (6, 2, 3, 2), (1, 1), (1, 0), (1, 2), 2),  # stride 1: the full correlation
+    ((2, 3, 2, 3), (5, 3, 2, 2), (1, 1), (0, 0), (1, 1), 1),  # 2 output positions, 5 channels
+    ((2, 2, 7, 7), (3, 2, 3, 3), (2, 2), (1, 1), (1, 1), 1),  # stride 2: always im2col, scatter
+]
+
+
+@pytest.mark.parametrize("name", list(PLANS))
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", PLAN_CASES)
+def test_every_plan_keeps_the_gradients_adjoint(name, x_shape, w_shape, stride, padding, dilation, groups):
+    """With L = <conv(x, w), g>: L = <x, dL/dx> = <w, dL/dw> (both are bilinear), forward as the loop."""
+    x, w = random(x_shape, 0), random(w_shape, 1)
+    args = (stride, padding, dilation, groups)
+    with plan(name):
+        y = F.conv2d(x, w, None, *args)
+        assert_close(y, loop_conv2d(host(x), host(w), *args), rtol=1e-12, atol=1e-12)
+        g = random(y.shape, 2, requires_grad=False)
+        (y * g).sum().backward()
+        total = (y * g).sum().item()
+        assert math.isclose(total, (x * x.grad).sum().item(), rel_tol=1e-12)
+        assert math.isclose(total, (w * w.grad).sum().item(), rel_tol=1e-12)
+        geom = conv_kernels.geometry(
+            x_shape[2:], w_shape[2:], stride, (padding[0],) * 2 + (padding[1],) * 2, dilation
+        )
+        uses_full_correlation = conv_kernels._full_correlation(geom, w_shape, groups) is not None
+        assert uses_full_correlation == (stride == (1, 1) and "FULL_CORRELATION_MIN_CHANNELS" in PLANS[name])
+    side_by_side = geom.length < w_shape[0] // groups
+    assert side_by_side == (x_shape == (2, 3, 2, 3))
 
 
 # ---- PyTorch parity --------------------------------------------------------------------------
@@ -303,7 +377,7 @@ def test_large_channel_shift_plan_in_image_blocks_matches_torch(conv_plans):
     """128 channels per group take the per-tap (shift) plan at its real threshold; a smaller block
     size splits the batch of three into image blocks."""
     x, w, b = random((3, 256, 9, 11), 0), random((36, 128, 3, 2), 1), random((36,), 2)
-    with conv_plans(block_bytes=200_000) as taken:
+    with conv_plans(BLOCK_BYTES=200_000, MIN_BLOCK_BYTES=1) as taken:
         assert_matches_torch(
             lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),
             lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=(1, 0), dilation=(2, 1), groups=2),

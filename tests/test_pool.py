@@ -111,6 +111,22 @@ def test_max_pool2d_indices_nan_and_minus_infinity_match_torch():
         assert np.array_equal(index.numpy(), index_t.numpy())
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("kernel, dilation", [((2, 2), (1, 1)), ((12, 11), (1, 1)), ((13, 12), (20, 23))])
+def test_max_pool2d_winners_fit_their_small_integers(kernel, dilation):
+    """The winning tap is kept in the smallest unsigned type that ranks all taps (uint8 up to 127,
+    then uint16); indices are computed in int64, however far a dilated tap reaches."""
+    reach = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    x = ties((2, 2, reach[0] + 3, reach[1] + 2), 1)
+    args = (kernel, 2, 0, dilation)
+    check_against_torch(
+        lambda x: F.max_pool2d(x, *args), lambda x: torch.nn.functional.max_pool2d(x, *args), x
+    )
+    _, index = F.max_pool2d(x, *args, return_indices=True)
+    _, index_t = torch.nn.functional.max_pool2d(torch.tensor(host(x)), *args, return_indices=True)
+    assert index.dtype == minigrad.int64 and np.array_equal(index.numpy(), index_t.numpy())
+
+
 @given(pool_configs())
 def test_max_pool2d_gradcheck_and_gradgradcheck(config):
     shape, kernel, stride, padding, dilation, ceil_mode = config

@@ -36,10 +36,7 @@ class Conv2d(Function):
         need_x, need_w = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_w else None, w if need_x else None)
         ctx.geom, ctx.groups = geom, groups
-        y = kernels.conv2d(x.array, w.array, geom, groups)
-        if b is not None:
-            y += b.array.reshape(1, -1, 1, 1)
-        return Tensor(y)
+        return Tensor(kernels.conv2d(x.array, w.array, geom, groups, None if b is None else b.array))
 
     @staticmethod
     def backward(ctx, grad):

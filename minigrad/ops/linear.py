@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from minigrad.autograd.function import Function
+from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.ops.elementwise import promote
 from minigrad.tensor import Tensor
 
 
 class Linear(Function):
-    """y = x Wᵀ + b: dx = g W, dW = gᵀ x (over all leading dimensions), db = g summed to b."""
+    """y = x Wᵀ + b; the gradients are ``_linear_grads``."""
 
     @staticmethod
     def forward(ctx, input, weight, bias):
@@ -22,11 +25,23 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
-        grad_input = grad @ weight if ctx.needs_input_grad[0] else None
-        grad_weight = None
-        if ctx.needs_input_grad[1]:
-            grad_weight = grad.reshape(-1, grad.shape[-1]).T @ input.reshape(-1, input.shape[-1])
-        return grad_input, grad_weight, grad if ctx.needs_input_grad[2] else None
+        needs = ctx.needs_input_grad
+        if is_grad_enabled():  # the gradient's own graph is being built: differentiable ops
+            return _linear_grads(grad, input, weight, needs)
+        raw = (None if t is None else t.array for t in (input, weight))
+        grads = _linear_grads(grad.array, *raw, needs)
+        return tuple(None if g is None else Tensor(g) for g in grads)
+
+
+def _linear_grads(grad: Any, input: Any, weight: Any, needs: tuple) -> tuple[Any, Any, Any]:
+    """dx = g W, dW = gᵀ x and db = g summed, over all leading dimensions: one rule for
+    Tensors and raw arrays alike (each gradient only where ``needs`` says so; ``input`` and
+    ``weight`` are saved only where a gradient uses them)."""
+    rows = grad.reshape(-1, grad.shape[-1])
+    grad_input = grad @ weight if needs[0] else None
+    grad_weight = rows.T @ input.reshape(-1, input.shape[-1]) if needs[1] else None
+    grad_bias = rows.sum(0) if needs[2] else None
+    return grad_input, grad_weight, grad_bias
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
+from minigrad.autograd.function import Function
+from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.backend import backend_of
-from minigrad.ops.activation import log_softmax
-from minigrad.ops.elementwise import where
+from minigrad.ops.activation import softmax
 from minigrad.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -55,6 +57,49 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction)
 
 
+class CrossEntropy(Function):
+    """Cross-entropy of logits ``rows`` (M, C) against a constant target distribution ``target``.
+
+    One op: the forward takes ``log_softmax`` of each row and ``-sum_c target_c log p_c`` (the
+    class-index part as a gather of ``picked`` times the row's log-probability, so that a
+    ``-inf`` logit of another class costs nothing, and the label-smoothing part as ``spread``),
+    then sums the rows or reshapes them to ``shape``. The backward is ``_cross_entropy_grad``.
+    """
+
+    @staticmethod
+    def forward(ctx, rows, labels, picked, spread, target, shape):
+        xp = rows.xp
+        shifted = rows.array - rows.array.max(axis=1, keepdims=True)
+        exp = xp.exp(shifted)
+        sums = exp.sum(axis=1, keepdims=True)
+        log_probs = shifted - xp.log(sums)
+        losses = -picked * log_probs[xp.arange(labels.shape[0]), labels]
+        if spread is not None:
+            rate, per_class = spread
+            losses -= rate * (log_probs @ per_class)
+        ctx.save_for_backward(rows)
+        ctx.probs, ctx.target = exp / sums, target
+        ctx.total = target.sum(axis=1, keepdims=True)
+        return Tensor(losses.sum() if shape is None else losses.reshape(shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (rows,) = ctx.saved_tensors
+        if is_grad_enabled():  # the gradient's own graph is being built: differentiable ops
+            probs, total, target = softmax(rows, dim=1), Tensor(ctx.total), Tensor(ctx.target)
+            grad_rows = _cross_entropy_grad(probs, total, target, grad.reshape(-1, 1))
+        else:
+            grad_rows = Tensor(
+                _cross_entropy_grad(ctx.probs, ctx.total, ctx.target, grad.array.reshape(-1, 1))
+            )
+        return grad_rows, None, None, None, None, None
+
+
+def _cross_entropy_grad(probs: Any, total: Any, target: Any, grad: Any) -> Any:
+    """d loss / d logits, one rule for Tensors and raw arrays: ``(softmax * row total - target) * g``."""
+    return (probs * total - target) * grad
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -69,6 +114,8 @@ def cross_entropy(
     ``input`` is ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``; ``target`` is ``()``, ``(N,)`` or
     ``(N, d1, ...)`` with values in ``[0, C)`` (or ``ignore_index``). ``weight`` rescales each
     class; ``mean`` divides by the summed weight of the non-ignored targets, as PyTorch does.
+    With ``label_smoothing`` ``e``, a target is ``1 - e`` on its class plus ``e / C`` on every
+    class, each times the class's weight.
 
     >>> import minigrad
     >>> logits = minigrad.tensor([[0.0, 0.0], [0.0, 0.0]])
@@ -76,43 +123,30 @@ def cross_entropy(
     0.6931
     """
     classes = _check_cross_entropy_args(input, target, weight, reduction, label_smoothing)
-    xp = input.xp
-    class_dim = 0 if input.ndim == 1 else 1
-    log_probs = log_softmax(input, dim=class_dim)
-    if input.ndim > 2:  # move the class dimension last: (N, d1, ..., C)
-        log_probs = log_probs.permute(0, *range(2, input.ndim), 1)
-    rows = log_probs.reshape(-1, classes)
+    xp, dtype = input.xp, input.dtype
+    rows = input.reshape(1, classes) if input.ndim == 1 else input
+    if input.ndim > 2:  # move the class dimension last: (N * d1 * ..., C)
+        rows = input.permute(0, *range(2, input.ndim), 1).reshape(-1, classes)
 
     labels = target.array.reshape(-1)
     kept = labels != ignore_index
     bad = _bad_labels(labels, kept, classes)
     safe_labels = xp.where(kept if bad is None else kept & ~bad, labels, 0)
-    picked = rows[xp.arange(labels.shape[0]), safe_labels]
-    if bad is not None:
-        picked = where(Tensor(bad), float("nan"), picked)
-
-    dtype = input.dtype
-    target_weight = kept.astype(dtype)
-    if weight is not None:
-        target_weight = target_weight * weight.array.astype(dtype)[safe_labels]
-    nll = _weighted_reduce(-picked * Tensor(target_weight), target_weight, reduction, target.shape)
-    if label_smoothing == 0.0:
-        return nll
-
-    per_class = rows if weight is None else rows * Tensor(weight.array.astype(dtype))
-    smooth_sum = -per_class.sum(dim=1) * Tensor(kept.astype(dtype))
-    smooth = _weighted_reduce(smooth_sum, target_weight, reduction, target.shape)
-    return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / classes)
-
-
-def _weighted_reduce(loss: Tensor, target_weight, reduction: str, shape: tuple) -> Tensor:
-    """Reduce per-target losses; ``mean`` divides by the total target weight."""
-    if reduction == "none":
-        return loss.reshape(tuple(shape))
-    total = loss.sum()
-    if reduction == "sum":
-        return total
-    return total / Tensor(target_weight.sum())
+    per_class = xp.ones(classes, dtype=dtype) if weight is None else weight.array.astype(dtype)
+    row_weight = kept.astype(dtype) * per_class[safe_labels]  # 0 where ignored
+    scale = 1 / row_weight.sum() if reduction == "mean" else xp.ones((), dtype=dtype)
+    if bad is not None:  # a label out of range (detected only on a GPU) makes its loss NaN
+        row_weight = xp.where(bad, xp.nan, row_weight)
+    picked = (1.0 - label_smoothing) * row_weight * scale
+    target_rows = xp.zeros((labels.shape[0], classes), dtype=dtype)
+    target_rows[xp.arange(labels.shape[0]), safe_labels] = picked
+    spread = None
+    if label_smoothing:
+        rate = kept.astype(dtype) * (label_smoothing / classes) * scale
+        target_rows += rate[:, None] * per_class
+        spread = (rate, per_class)
+    shape = tuple(target.shape) if reduction == "none" else None
+    return CrossEntropy.apply(rows, safe_labels, picked, spread, target_rows, shape)
 
 
 def _check_cross_entropy_args(input, target, weight, reduction, label_smoothing) -> int:

@@ -4,17 +4,20 @@ Max pooling first finds which tap of each window wins (no gradient flows through
 each output is then its winner's input value. Both poolings are linear in the values they
 route, so each backward is a scatter through the same windows, and the scatter's backward is
 the pooling again (for max pooling, the gather of the same winners): every gradient stays
-differentiable. The array kernels are in ``conv_kernels``.
+differentiable. The array kernels are in ``pool_kernels``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minigrad._checks import is_int
 from minigrad.autograd.function import Function
 from minigrad.backend import get_array_module
-from minigrad.ops import conv_kernels as kernels
+from minigrad.ops import conv_kernels
+from minigrad.ops import pool_kernels as kernels
 from minigrad.ops.conv import IntOrPair, batched, check_floating, pair
 from minigrad.ops.conv_kernels import Geometry
 from minigrad.tensor import Tensor
@@ -101,7 +104,7 @@ def _pool_geometry(
             f"{op}: padding should be at most half of kernel size, but got padding={pads} and "
             f"kernel_size={kernel}"
         )
-    geom = kernels.geometry(
+    geom = conv_kernels.geometry(
         x.shape[2:], kernel, stride, (pads[0], pads[0], pads[1], pads[1]), dilation, ceil_mode, flat=False
     )
     if min(geom.out_hw) < 1:
@@ -146,6 +149,7 @@ def max_pool2d(
 def _flat_indices(index: Any, geom: Geometry) -> Any:
     """Winning taps as PyTorch's indices: ``h * W + w`` in each (unpadded) input plane."""
     xp = get_array_module(index)
+    index = index.astype(np.int64)
     k_w = geom.kernel[1]
     rows = (
         xp.arange(geom.out_hw[0])[:, None] * geom.stride[0]
