@@ -24,18 +24,26 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-_state = threading.local()
+
+class _State(threading.local):
+    """Per-thread anomaly mode, off by default."""
+
+    enabled = False
+    check_nan = True
+
+
+_state = _State()
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()``: new ops record where they were created."""
-    return getattr(_state, "enabled", False)
+    return _state.enabled
 
 
 def is_anomaly_check_nan_enabled() -> bool:
     """True when anomaly mode also checks every op's outputs and gradients for NaN and inf."""
-    return getattr(_state, "check_nan", True)
+    return _state.check_nan
 
 
 def _set(enabled: bool, check_nan: bool) -> None:

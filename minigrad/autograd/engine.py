@@ -107,7 +107,7 @@ def _run(
                 if not capture:
                     accumulate(node.variable, arrived[0], create_graph)
                 continue
-            for nr, ref in list(node.retained.items()):
+            for nr, ref in list(node.retained.items()) if node.retained else ():
                 if ref() is not None and nr in arrived:
                     accumulate(ref(), arrived[nr], create_graph)
             if runs:
@@ -120,9 +120,10 @@ def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, order: dic
         grads[i] if i in grads else Tensor(xp.zeros(shape, dtype=dtype))
         for i, (shape, dtype, xp) in enumerate(node.output_meta)
     ]
-    results = [
-        None if g is None else _fit(g, node.input_meta[i], node, i)
-        for i, g in enumerate(_apply(node, inputs))
+    edges = node.next_functions
+    results = [  # the gradients of inputs that need none are dropped, unsummed
+        None if g is None or edge is None else _fit(g, node.input_meta[i], node, i)
+        for i, (edge, g) in enumerate(zip(edges, _apply(node, inputs)))
     ]
     if anomaly.is_anomaly_enabled():
         anomaly.check_backward(node, results)
@@ -130,8 +131,8 @@ def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, order: dic
         observer(node, inputs, results)
     if not retain_graph:
         node._saved = None  # free what forward saved, once backward has used it
-    for edge, g in zip(node.next_functions, results):
-        if edge is not None and g is not None and edge[0] in order:
+    for edge, g in zip(edges, results):
+        if g is not None and edge[0] in order:
             _add(buffers, edge, g)
 
 

@@ -22,21 +22,25 @@ from typing import Any
 
 from minigrad import dtypes
 from minigrad.autograd import anomaly
-from minigrad.autograd.grad_mode import set_grad_enabled, swap_grad_enabled
+from minigrad.autograd.grad_mode import set_grad_enabled, state
 from minigrad.tensor import Tensor
 
 
 class SavedTensor:
     """A tensor kept for backward with the version it had then, to catch later in-place changes.
 
-    The op's own output is kept as a detached tensor and given its history back on unpacking,
+    The node's own output is kept as a detached tensor and given its history back on unpacking,
     so that the node and its output do not point at each other.
     """
 
     __slots__ = ("tensor", "version", "output_nr")
 
-    def __init__(self, tensor: Tensor) -> None:
-        self.tensor, self.version, self.output_nr = tensor, tensor._version.value, None
+    def __init__(self, tensor: Tensor, node: Node) -> None:
+        self.version = tensor._version.value
+        if tensor._grad_fn is node:  # one of its own outputs: keep the data only
+            self.tensor, self.output_nr = tensor.detach(), tensor._output_nr
+        else:
+            self.tensor, self.output_nr = tensor, None
 
     def unpack(self, node: Node) -> Tensor:
         t = self.tensor
@@ -67,15 +71,15 @@ class Node:
     input_meta: tuple = ()  # (shape, dtype) of each Tensor argument
     output_meta: tuple = ()  # (shape, dtype, array module) of each output
     stack: Any = None  # where the op was created, in anomaly mode
+    _saved: tuple | None = ()  # SavedTensors once recorded; None once backward freed them
 
     def __init__(self, function: type, needs_input_grad: tuple[bool, ...]) -> None:
         self.function = function
         self.needs_input_grad = needs_input_grad
-        self._saved: tuple[SavedTensor | None, ...] | None = ()
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for backward; modifying them in place afterwards makes backward fail."""
-        self._saved = tuple(None if t is None else SavedTensor(t) for t in tensors)
+        self._saved = tensors  # ``record`` notes their versions; an unrecorded call keeps nothing
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -95,15 +99,15 @@ class Node:
 
     def record(self, args: tuple, outputs: tuple[Tensor, ...]) -> None:
         """Link this call into the graph: where its inputs' gradients go, and its outputs' history."""
-        self.next_functions = tuple(graph_position(a) if isinstance(a, Tensor) else None for a in args)
-        self.input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args)
-        self.output_meta = tuple((out.shape, out.dtype, out.xp) for out in outputs)
+        self.next_functions = tuple(
+            [graph_position(a) if need else None for a, need in zip(args, self.needs_input_grad)]
+        )
+        self.input_meta = tuple([(a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args])
+        self.output_meta = tuple([(out.shape, out.dtype, out.xp) for out in outputs])
         self.retained: dict[int, weakref.ref] = {}  # output index -> the tensor that retains its grad
         for i, out in enumerate(outputs):
             set_history(out, self, i)
-        for saved in self._saved:
-            if saved is not None and saved.tensor._grad_fn is self:  # one of its own outputs
-                saved.output_nr, saved.tensor = saved.tensor._output_nr, saved.tensor.detach()
+        self._saved = tuple([None if t is None else SavedTensor(t, self) for t in self._saved])
         if anomaly.is_anomaly_enabled():
             self.stack = traceback.extract_stack()[:-2]
             anomaly.check_forward(self, outputs)
@@ -225,34 +229,43 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        _check_same_device(cls, args)
-        ctx = Node(
-            cls, tuple(isinstance(a, Tensor) and (a._requires_grad or a.grad_fn is not None) for a in args)
-        )
-        previous = swap_grad_enabled(False)
+        """Run ``forward``; record the call when grad mode is on and some input needs a gradient."""
+        kinds = {type(a._array) for a in args if isinstance(a, Tensor)}
+        if len(kinds) > 1:
+            _raise_devices(cls, args)
+        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args]) if state.enabled else ()
+        if True not in needs:  # nothing to record: the lean path
+            return _outputs(cls, args, cls.forward(Node(cls, (False,) * len(args)), *args))[0]
+        ctx = Node(cls, needs)
+        state.enabled = False
         try:
             outputs = cls.forward(ctx, *args)
         finally:
-            swap_grad_enabled(previous)
-        single = isinstance(outputs, Tensor)
-        outputs = tuple(
-            out.detach() if any(out is a for a in args) else out  # never relabel an input
-            for out in ((outputs,) if single else outputs)
-        )
-        if cls.is_view:
-            for out in outputs:
-                out._version, out._view = args[0]._version, ViewInfo(args[0], cls, args[1:])
-        if previous and any(ctx.needs_input_grad):
-            ctx.record(args, outputs)
-        else:
-            ctx._saved = None
-        return outputs[0] if single else outputs
+            state.enabled = True
+        outputs, tensors = _outputs(cls, args, outputs)
+        ctx.record(args, tensors)
+        return outputs
 
 
-def _check_same_device(cls: type, args: tuple[Any, ...]) -> None:
-    kinds = {type(a._array) for a in args if isinstance(a, Tensor)}
-    if len(kinds) < 2:
-        return
+def _outputs(cls: type, args: tuple, outputs: Any) -> tuple[Any, tuple[Tensor, ...]]:
+    """Forward's result and its tensors, with an input among them replaced by a detached alias (an
+    input is never relabelled); a view Function's outputs become views of its first argument."""
+    single = isinstance(outputs, Tensor)
+    tensors = tuple([_fresh(out, args) for out in ((outputs,) if single else outputs)])
+    if cls.is_view:
+        for out in tensors:
+            out._version, out._view = args[0]._version, ViewInfo(args[0], cls, args[1:])
+    return (tensors[0] if single else tensors), tensors
+
+
+def _fresh(out: Tensor, args: tuple) -> Tensor:
+    for a in args:
+        if a is out:
+            return out.detach()
+    return out
+
+
+def _raise_devices(cls: type, args: tuple[Any, ...]) -> None:
     devices = {a.device for a in args if isinstance(a, Tensor)}
     if len(devices) > 1:
         names = " and ".join(sorted(str(d) for d in devices))

@@ -17,18 +17,25 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-_state = threading.local()
+
+class _State(threading.local):
+    """Per-thread grad mode; ``Function.apply`` reads ``state.enabled`` directly."""
+
+    enabled = True
+
+
+state = _State()
 
 
 def is_grad_enabled() -> bool:
     """True when new operations are recorded in the autograd graph (the default)."""
-    return getattr(_state, "enabled", True)
+    return state.enabled
 
 
 def swap_grad_enabled(mode: bool) -> bool:
-    """Set recording on or off and return the previous setting (the fast path for ``Function.apply``)."""
-    previous = getattr(_state, "enabled", True)
-    _state.enabled = mode
+    """Set recording on or off and return the previous setting."""
+    previous = state.enabled
+    state.enabled = mode
     return previous
 
 

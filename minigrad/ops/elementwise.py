@@ -19,14 +19,15 @@ from minigrad.tensor import Tensor
 Scalar = int | float | bool
 
 
-def _meta(x: Any) -> tuple[Any, int]:
+def _meta(x: Any) -> tuple[Any, bool]:
+    """What promotion looks at: the dtype (or Python type) and whether there are dimensions."""
     if isinstance(x, Tensor):
-        return x.dtype, x.ndim
-    if isinstance(x, (np.ndarray, np.generic)):
-        return x.dtype, x.ndim
-    if isinstance(x, (bool, int, float)):
-        return type(x), 0
-    raise TypeError(f"unsupported operand type {type(x).__name__}; expected a Tensor or a number")
+        x = x._array
+    elif not isinstance(x, (np.ndarray, np.generic)):
+        if isinstance(x, (bool, int, float)):
+            return type(x), False
+        raise TypeError(f"unsupported operand type {type(x).__name__}; expected a Tensor or a number")
+    return x.dtype, x.ndim > 0
 
 
 def _constant(x: Any, dtype: np.dtype, xp: Any) -> Tensor:
@@ -37,21 +38,32 @@ def _constant(x: Any, dtype: np.dtype, xp: Any) -> Tensor:
         return Tensor(xp.asarray(x).astype(dtype))
 
 
+_promoted: dict[tuple, np.dtype] = {}  # promotion decided once per combination of operand kinds
+
+
 def promote(*operands: Any, floating: bool = False, like: Tensor | None = None) -> list[Tensor]:
     """Operands as tensors of one dtype (PyTorch's promotion) on the device of the first tensor.
 
     ``floating=True`` moves integer results to the default float dtype (true division);
     ``like`` gives the device when no operand is a tensor.
     """
-    first = operands[0]
-    if isinstance(first, Tensor) and all(isinstance(x, Tensor) and x.dtype == first.dtype for x in operands):
-        if not floating or dtypes.is_floating(first.dtype):
-            return list(operands)
-    dtype = dtypes.result_type(*(_meta(x) for x in operands))
-    if floating and not dtypes.is_floating(dtype):
-        dtype = dtypes.get_default_dtype()
-    xp = next((x for x in operands if isinstance(x, Tensor)), like).xp
-    return [cast(x, dtype) if isinstance(x, Tensor) else _constant(x, dtype, xp) for x in operands]
+    key = (floating, dtypes.get_default_dtype(), *[_meta(x) for x in operands])
+    dtype = _promoted.get(key)
+    if dtype is None:
+        dtype = dtypes.result_type(*key[2:])
+        if floating and not dtypes.is_floating(dtype):
+            dtype = dtypes.get_default_dtype()
+        _promoted[key] = dtype
+    xp = None
+    out = []
+    for x in operands:
+        if not isinstance(x, Tensor):
+            xp = xp or next((t for t in operands if isinstance(t, Tensor)), like).xp
+            x = _constant(x, dtype, xp)
+        elif x._array.dtype != dtype:
+            x = cast(x, dtype)
+        out.append(x)
+    return out
 
 
 def _is_bool(x: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter
+from minigrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter, subtract_
 from minigrad.tensor import Tensor, zeros_like
 
 
@@ -84,7 +84,7 @@ class Adam(Optimizer):
             exp_avg_sq = state["max_exp_avg_sq"].array
             param.xp.maximum(exp_avg_sq, state["exp_avg_sq"].array, out=exp_avg_sq)
         denom = param.xp.sqrt(exp_avg_sq) / math.sqrt(1 - beta2**step) + group["eps"]
-        param.sub_(Tensor((lr / (1 - beta1**step)) * (exp_avg / denom)))
+        subtract_(param, (lr / (1 - beta1**step)) * (exp_avg / denom))
 
 
 class AdamW(Adam):

@@ -100,9 +100,13 @@ class Optimizer:
 
     def _check_grad(self, number: int, param: Tensor) -> None:
         """``param.grad`` is ``None`` or a tensor of the parameter's shape, dtype and device."""
-        grad, where = param.grad, f"{type(self).__name__}.step: parameter {number}"
+        grad = param.grad
         if grad is None:
             return
+        mine, its = param.array, grad.array
+        if mine.shape == its.shape and mine.dtype == its.dtype and type(mine) is type(its):
+            return  # the common case, checked on the arrays themselves
+        where = f"{type(self).__name__}.step: parameter {number}"
         for what in ("shape", "dtype", "device"):
             if getattr(grad, what) != getattr(param, what):
                 raise RuntimeError(
@@ -224,6 +228,13 @@ def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
     if source is target:
         return Tensor(value.astype(param.dtype, copy=True))
     return Tensor(target.from_host(np.array(source.to_host(value), dtype=np.dtype(param.dtype))))
+
+
+def subtract_(param: Tensor, update: Any) -> None:
+    """``param -= update`` on the array itself, bumping the version as an in-place op does
+    (a step is one array call per parameter, without the in-place op's graph checks)."""
+    param.array[...] -= update
+    param._version.value += 1
 
 
 def check_hyperparameter(value: Any, name: str, label: str, below: float | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter
+from minigrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter, subtract_
 from minigrad.tensor import Tensor
 
 
@@ -66,4 +66,4 @@ class SGD(Optimizer):
                 buffer += (1 - group["dampening"]) * grad
             buffer = state["momentum_buffer"].array
             grad = grad + momentum * buffer if group["nesterov"] else buffer
-        param.sub_(Tensor(group["lr"] * grad))
+        subtract_(param, group["lr"] * grad)
