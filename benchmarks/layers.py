@@ -203,7 +203,7 @@ def main() -> None:
                 table.row(optimizer, model, *versus(compare(__file__, names, spec), "step"))
     if not args.no_memory and memory_supported():
         print()
-        table = Table(("peak memory of", 26, None), "|", *compared("MB", 6, 2))
+        table = Table(("peak memory of", 28, None), "|", *compared("MB", 6, 2))
         table.header()
         for batch in MEMORY_BATCHES:
             spec = {"kind": "memory", "name": "lenet", "case": batch, "repeats": 1}
