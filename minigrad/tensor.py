@@ -41,6 +41,16 @@ class Tensor:
 
     __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__ instead of converting
 
+    # Bookkeeping defaults live on the class, so a new tensor stores only its array; an
+    # instance attribute replaces one when it is set.
+    _grad: Tensor | None = None
+    _grad_fn: Node | None = None  # with _output_nr: where this tensor's gradient goes
+    _output_nr: int = 0
+    _requires_grad: bool = False  # a leaf's flag; a tensor with a grad_fn always requires grad
+    _accumulator: Any = None  # a weak reference to a leaf's AccumulateGrad node
+    _view: ViewInfo | None = None  # for a view: its base and the ops that made it
+    _version: _Version  # made on first use (see __getattr__): most tensors are never written
+
     def __init__(self, array: Any, requires_grad: bool = False) -> None:
         if type(array) is not np.ndarray:  # the common case needs no further checks
             if isinstance(array, Tensor):
@@ -48,15 +58,15 @@ class Tensor:
             elif not is_device_array(array):
                 array = np.asarray(array)
         self._array = array
-        self._version = _Version()
-        self._grad: Tensor | None = None
-        self._grad_fn: Node | None = None  # with _output_nr: where this tensor's gradient goes
-        self._output_nr = 0
-        self._requires_grad = False  # a leaf's flag; a tensor with a grad_fn always requires grad
-        self._accumulator: Any = None  # a weak reference to a leaf's AccumulateGrad node
-        self._view: ViewInfo | None = None  # for a view: its base and the ops that made it
         if requires_grad:
             self.requires_grad_(True)
+
+    def __getattr__(self, name: str) -> Any:
+        """Called only for attributes not set: gives a tensor its version counter on first use."""
+        if name != "_version":
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        version = self._version = _Version()
+        return version
 
     # ---- data and metadata ---------------------------------------------------------------
     @property

@@ -163,7 +163,7 @@ class _Graph:
         ref = producer.retained.get(nr)
         kept = ref() if ref is not None else None
         if kept is None:
-            shape, dtype, _ = producer.output_meta[nr]
+            shape, dtype = producer.output_meta[nr]
             self._edge(self.ids[id(producer)], consumer, f"{shape} {dtype}")
             return
         if id(kept) not in self.ids:

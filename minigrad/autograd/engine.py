@@ -116,14 +116,18 @@ def _run(
 
 
 def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, order: dict) -> None:
-    inputs = [  # an output that no gradient reached gets zeros
-        grads[i] if i in grads else Tensor(xp.zeros(shape, dtype=dtype))
-        for i, (shape, dtype, xp) in enumerate(node.output_meta)
-    ]
+    if len(grads) == len(node.output_meta):
+        inputs = [grads[i] for i in range(len(grads))]
+    else:  # an output that no gradient reached gets zeros, on the device of one that did
+        xp = next(iter(grads.values())).xp
+        inputs = [
+            grads[i] if i in grads else Tensor(xp.zeros(shape, dtype=dtype))
+            for i, (shape, dtype) in enumerate(node.output_meta)
+        ]
     edges = node.next_functions
     results = [  # the gradients of inputs that need none are dropped, unsummed
-        None if g is None or edge is None else _fit(g, node.input_meta[i], node, i)
-        for i, (edge, g) in enumerate(zip(edges, _apply(node, inputs)))
+        None if g is None or edge is None else _fit(g, meta, node, i)
+        for i, (edge, g, meta) in enumerate(zip(edges, _apply(node, inputs), node.input_meta))
     ]
     if anomaly.is_anomaly_enabled():
         anomaly.check_backward(node, results)
@@ -151,7 +155,7 @@ def _apply(node: Node, inputs: list[Tensor]) -> tuple:
 def _fit(grad: Tensor, meta: tuple, node: Node, index: int) -> Tensor:
     """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
     shape, dtype = meta
-    if grad.shape != shape:
+    if grad._array.shape != shape:
         try:
             grad = sum_to_size(grad, shape)
         except (ValueError, RuntimeError):
@@ -159,7 +163,7 @@ def _fit(grad: Tensor, meta: tuple, node: Node, index: int) -> Tensor:
                 f"{node.function.__name__}.backward returned a gradient of shape {grad.shape} "
                 f"for input {index}, which has shape {shape}"
             ) from None
-    return grad if grad.dtype == dtype else cast(grad, dtype)
+    return grad if grad._array.dtype == dtype else cast(grad, dtype)
 
 
 def _add(buffers: dict, position: tuple[Any, int], grad: Tensor) -> None:

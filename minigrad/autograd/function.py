@@ -69,7 +69,7 @@ class Node:
 
     next_functions: tuple = ()
     input_meta: tuple = ()  # (shape, dtype) of each Tensor argument
-    output_meta: tuple = ()  # (shape, dtype, array module) of each output
+    output_meta: tuple = ()  # (shape, dtype) of each output
     stack: Any = None  # where the op was created, in anomaly mode
     _saved: tuple | None = ()  # SavedTensors once recorded; None once backward freed them
 
@@ -102,8 +102,10 @@ class Node:
         self.next_functions = tuple(
             [graph_position(a) if need else None for a, need in zip(args, self.needs_input_grad)]
         )
-        self.input_meta = tuple([(a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args])
-        self.output_meta = tuple([(out.shape, out.dtype, out.xp) for out in outputs])
+        self.input_meta = tuple(
+            [(a._array.shape, a._array.dtype) if isinstance(a, Tensor) else None for a in args]
+        )
+        self.output_meta = tuple([(out._array.shape, out._array.dtype) for out in outputs])
         self.retained: dict[int, weakref.ref] = {}  # output index -> the tensor that retains its grad
         for i, out in enumerate(outputs):
             set_history(out, self, i)
@@ -230,13 +232,19 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward``; record the call when grad mode is on and some input needs a gradient."""
-        kinds = {type(a._array) for a in args if isinstance(a, Tensor)}
-        if len(kinds) > 1:
-            _raise_devices(cls, args)
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args]) if state.enabled else ()
+        kind, needs, recording = None, [], state.enabled
+        for a in args:
+            if isinstance(a, Tensor):
+                if kind is not type(a._array):
+                    if kind is not None:
+                        _raise_devices(cls, args)
+                    kind = type(a._array)
+                needs.append(recording and a.requires_grad)
+            else:
+                needs.append(False)
         if True not in needs:  # nothing to record: the lean path
-            return _outputs(cls, args, cls.forward(Node(cls, (False,) * len(args)), *args))[0]
-        ctx = Node(cls, needs)
+            return _outputs(cls, args, cls.forward(Node(cls, tuple(needs)), *args))[0]
+        ctx = Node(cls, tuple(needs))
         state.enabled = False
         try:
             outputs = cls.forward(ctx, *args)
@@ -251,7 +259,7 @@ def _outputs(cls: type, args: tuple, outputs: Any) -> tuple[Any, tuple[Tensor, .
     """Forward's result and its tensors, with an input among them replaced by a detached alias (an
     input is never relabelled); a view Function's outputs become views of its first argument."""
     single = isinstance(outputs, Tensor)
-    tensors = tuple([_fresh(out, args) for out in ((outputs,) if single else outputs)])
+    tensors = (_fresh(outputs, args),) if single else tuple([_fresh(out, args) for out in outputs])
     if cls.is_view:
         for out in tensors:
             out._version, out._view = args[0]._version, ViewInfo(args[0], cls, args[1:])
