@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.numpy_only  # each test runs the command line in a process of its own
+
 ROOT = Path(__file__).resolve().parent.parent
 needs_scikit_learn = pytest.mark.skipif(
     importlib.util.find_spec("sklearn") is None, reason="the digits ship with scikit-learn (test extra)"
@@ -107,6 +109,7 @@ def test_off_a_terminal_the_trainer_prints_one_line_per_epoch(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.examples  # the bar is tqdm's
 @needs_scikit_learn
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_on_a_terminal_the_trainer_shows_a_progress_bar(tmp_path):

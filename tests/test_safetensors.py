@@ -74,6 +74,7 @@ def test_a_file_object_and_a_device(tmp_path):
 # --- files the safetensors library and PyTorch wrote ------------------------------------------------
 
 
+@pytest.mark.safetensors
 def test_files_the_safetensors_library_writes_load_and_ours_read_back(tmp_path):
     numpy_format = pytest.importorskip("safetensors.numpy")
     arrays = {dtype: (np.arange(6).reshape(3, 2) % 2).astype(dtype) for dtype in DTYPES}
