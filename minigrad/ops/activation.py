@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from minigrad._checks import is_int
 from minigrad.autograd.function import Function
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 
+@op(functional=True)
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(input, 0)`` elementwise, as ``Tensor.relu`` (``Tensor.relu_`` when ``inplace``)."""
     return input.relu_() if inplace else input.relu()
 
 
+@op(functional=True)
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-input))`` elementwise, as ``Tensor.sigmoid``."""
     return input.sigmoid()
 
 
+@op(functional=True)
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent elementwise, as ``Tensor.tanh``."""
     return input.tanh()
@@ -62,6 +66,7 @@ class LogSoftmax(Function):
         return grad - out.exp() * grad.sum(dim=ctx.dim, keepdim=True), None
 
 
+@op(functional=True)
 def softmax(input: Tensor, dim: int) -> Tensor:
     """``exp(x) / exp(x).sum(dim)``, computed without overflow.
 
@@ -72,6 +77,7 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     return Softmax.apply(input, _check_dim(input, dim))
 
 
+@op(functional=True)
 def log_softmax(input: Tensor, dim: int) -> Tensor:
     """``x - log(exp(x).sum(dim))``, computed without overflow.
 

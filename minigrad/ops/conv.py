@@ -23,6 +23,7 @@ from minigrad._checks import is_int
 from minigrad.autograd.function import Function
 from minigrad.ops import conv_kernels as kernels
 from minigrad.ops.conv_kernels import Geometry, Pair
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 IntOrPair = int | tuple[int, int]
@@ -198,6 +199,7 @@ def conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pa
 # ---- public functions ------------------------------------------------------------------------
 
 
+@op(functional=True)
 def conv2d(
     input: Tensor,
     weight: Tensor,
@@ -234,6 +236,7 @@ def conv2d(
     return y.squeeze(0) if unbatched else y
 
 
+@op(functional=True)
 def conv_transpose2d(
     input: Tensor,
     weight: Tensor,
@@ -288,6 +291,7 @@ def conv_transpose2d(
     return y.squeeze(0) if unbatched else y
 
 
+@op(functional=True)
 def corr2d(X: Tensor, K: Tensor) -> Tensor:
     """The textbook's 2-D cross-correlation of a 2-D input ``X`` and a 2-D kernel ``K``.
 
@@ -308,6 +312,7 @@ def corr2d(X: Tensor, K: Tensor) -> Tensor:
     return out.reshape(out.shape[2:])
 
 
+@op(functional=True)
 def convolve2d(X: Tensor, K: Tensor) -> Tensor:
     """True 2-D convolution: ``corr2d`` with the kernel flipped up-down and left-right.
 
@@ -323,6 +328,7 @@ def convolve2d(X: Tensor, K: Tensor) -> Tensor:
     return corr2d(X, K.flip(0, 1))
 
 
+@op(functional=True)
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad ``input`` as ``torch.nn.functional.pad``: ``pad`` lists (before, after) from the last dim back.
 

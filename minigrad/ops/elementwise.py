@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd.function import Function
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 Scalar = int | float | bool
@@ -279,6 +280,7 @@ class Relu(Function):
         return Masked.apply(grad, Tensor((~(out.array <= 0)).astype(out.dtype)))
 
 
+@op(method=True, function=True, inplace="relu_")
 def relu(a: Tensor) -> Tensor:
     return Relu.apply(a)
 
@@ -302,6 +304,7 @@ class Abs(Function):
         return Masked.apply(grad, Tensor(_sign(a)))
 
 
+@op(method=("abs", "__abs__"), function=True)
 def abs(a: Tensor) -> Tensor:
     return Abs.apply(a)
 
@@ -318,6 +321,7 @@ class Sign(Function):
         return Tensor(grad.xp.zeros_like(grad.array))
 
 
+@op(method=True, function=True)
 def sign(a: Tensor) -> Tensor:
     return Sign.apply(a)
 
@@ -350,6 +354,7 @@ class Clamp(Function):
         return tuple(grads)
 
 
+@op(method=("clamp", "clip"), function=True, inplace="clamp_")
 def clamp(a: Tensor, min: Scalar | Tensor | None = None, max: Scalar | Tensor | None = None) -> Tensor:
     """Limit values to ``[min, max]`` (NaN stays NaN); the bounds take part in promotion."""
     if min is None and max is None:
@@ -374,6 +379,7 @@ class Where(Function):
         return None, where(c, grad, zero) if need_a else None, where(c, zero, grad) if need_b else None
 
 
+@op(function=True)
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` holds, else ``b``; the gradient goes to the chosen side."""
     if not isinstance(condition, Tensor):
@@ -412,10 +418,12 @@ def _tensors(name: str, a: Any, b: Any) -> list[Tensor]:
     return promote(a, b)
 
 
+@op(method=True, function=True)
 def maximum(a: Tensor, b: Tensor) -> Tensor:
     return Extremum.apply(*_tensors("maximum", a, b), True)
 
 
+@op(method=True, function=True)
 def minimum(a: Tensor, b: Tensor) -> Tensor:
     return Extremum.apply(*_tensors("minimum", a, b), False)
 
@@ -440,10 +448,12 @@ def cast(a: Tensor, dtype: Any) -> Tensor:
     return Cast.apply(a, dtype)
 
 
+@op(method=("add", "__add__"), reflected="__radd__", inplace=("add_", "__iadd__"))
 def add(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     return Add.apply(*promote(a, b if alpha == 1 else b * alpha))
 
 
+@op(method=("sub", "__sub__"), reflected="__rsub__", inplace=("sub_", "__isub__"))
 def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     if _is_bool(a) or _is_bool(b):
         raise RuntimeError(
@@ -456,15 +466,18 @@ def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     return Sub.apply(*promote(a, b if alpha == 1 else b * alpha))
 
 
+@op(method=("mul", "__mul__"), reflected="__rmul__", inplace=("mul_", "__imul__"))
 def mul(a: Any, b: Any) -> Tensor:
     return Mul.apply(*promote(a, b))
 
 
+@op(method=("div", "__truediv__"), reflected="__rtruediv__", inplace=("div_", "__itruediv__"))
 def div(a: Any, b: Any) -> Tensor:
     """True division: integers divide to the default float dtype."""
     return Div.apply(*promote(a, b, floating=True))
 
 
+@op(method=("pow", "__pow__"), reflected="__rpow__")
 def pow(a: Any, b: Any) -> Tensor:
     """``a ** b``; a constant Python exponent uses the simpler rule p a^(p-1)."""
     if isinstance(a, Tensor) and isinstance(b, (bool, int, float)):
@@ -478,34 +491,42 @@ def pow(a: Any, b: Any) -> Tensor:
     return Pow.apply(a, b)
 
 
+@op(method=True, function=True)
 def exp(a: Tensor) -> Tensor:
     return Exp.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def log(a: Tensor) -> Tensor:
     return Log.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def sqrt(a: Tensor) -> Tensor:
     return Sqrt.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def sin(a: Tensor) -> Tensor:
     return Sin.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def cos(a: Tensor) -> Tensor:
     return Cos.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def tanh(a: Tensor) -> Tensor:
     return Tanh.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def sigmoid(a: Tensor) -> Tensor:
     return Sigmoid.apply(_floating(a))
 
 
+@op(method=("neg", "__neg__"))
 def neg(a: Tensor) -> Tensor:
     if _is_bool(a):
         raise RuntimeError(
@@ -519,7 +540,33 @@ def _floating(a: Tensor) -> Tensor:
     return a if dtypes.is_floating(a.dtype) else cast(a, dtypes.get_default_dtype())
 
 
-def compare(op: str, a: Any, b: Any) -> Tensor:
+def compare(name: str, a: Any, b: Any) -> Tensor:
     """Elementwise comparison giving a bool tensor (no gradient), in the promoted dtype."""
     x, y = promote(a, b)
-    return Tensor(getattr(x.xp, op)(x.array, y.array))
+    return Tensor(getattr(x.xp, name)(x.array, y.array))
+
+
+def _comparison(name: str) -> Any:
+    def comparison(a: Any, b: Any) -> Tensor:
+        return compare(name, a, b)
+
+    comparison.__name__ = name
+    return comparison
+
+
+for _name, _methods in {
+    "equal": ("__eq__", "eq"),
+    "not_equal": "__ne__",
+    "less": "__lt__",
+    "less_equal": "__le__",
+    "greater": "__gt__",
+    "greater_equal": "__ge__",
+}.items():
+    op(method=_methods)(_comparison(_name))
+
+op(method="__pos__")(lambda a: a)
+op(method="float")(lambda a: cast(a, np.float32))
+op(method="double")(lambda a: cast(a, np.float64))
+op(method="long")(lambda a: cast(a, np.int64))
+op(method="bool")(lambda a: cast(a, np.bool_))
+op(method="type_as")(lambda a, other: cast(a, other.dtype))

@@ -14,6 +14,7 @@ import numpy as np
 from minigrad.autograd.function import Function
 from minigrad.backend import is_device_array
 from minigrad.ops.elementwise import cast
+from minigrad.ops.registry import op
 from minigrad.ops.shape import broadcast_shapes, normalize_dim
 from minigrad.tensor import Tensor
 
@@ -116,6 +117,7 @@ class IndexAdd(Function):
         return getitem(grad, _saved_index(ctx)), None, None
 
 
+@op(method="__getitem__")
 def getitem(a: Tensor, index: Any) -> Tensor:
     index = normalize_index(index, a)
     return (BasicIndex if is_basic(index) else AdvancedIndex).apply(a, index)
@@ -158,6 +160,7 @@ def setitem(a: Tensor, index: Any, value: Any) -> Tensor:
     return SetItem.apply(a, value, index)
 
 
+@op(method=True, function=True)
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = a[index[i][j]][j]`` along ``dim`` (torch.gather), built on integer indexing."""
     d = normalize_dim(dim, a.ndim)

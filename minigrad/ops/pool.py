@@ -20,6 +20,7 @@ from minigrad.ops import conv_kernels
 from minigrad.ops import pool_kernels as kernels
 from minigrad.ops.conv import IntOrPair, batched, check_floating, pair
 from minigrad.ops.conv_kernels import Geometry
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 
@@ -115,6 +116,7 @@ def _pool_geometry(
     return geom, pads
 
 
+@op(functional=True)
 def max_pool2d(
     input: Tensor,
     kernel_size: IntOrPair,
@@ -162,6 +164,7 @@ def _flat_indices(index: Any, geom: Geometry) -> Any:
     return rows * geom.in_hw[1] + cols
 
 
+@op(functional=True)
 def avg_pool2d(
     input: Tensor,
     kernel_size: IntOrPair,
