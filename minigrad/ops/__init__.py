@@ -18,6 +18,7 @@ from minigrad.ops import (  # noqa: F401  (importing an op module declares its o
     linalg,
     linear,
     loss,
+    padding,
     pool,
     reduction,
     shape,

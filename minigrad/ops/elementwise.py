@@ -222,36 +222,6 @@ class Cos(Function):
         return -grad * a.sin()
 
 
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx, a):
-        out = Tensor(a.xp.tanh(a.array))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
-
-
-class Sigmoid(Function):
-    """1 / (1 + e^-a), computed without overflow for large negative ``a``."""
-
-    @staticmethod
-    def forward(ctx, a):
-        xp = a.xp
-        e = xp.exp(-xp.abs(a.array))
-        out = Tensor(xp.where(a.array >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
-
-
 class Masked(Function):
     """``a * mask`` for a constant ``mask``: the rule behind relu, abs and maximum's ties."""
 
@@ -263,26 +233,6 @@ class Masked(Function):
     @staticmethod
     def backward(ctx, grad):
         return Masked.apply(grad, ctx.mask), None
-
-
-class Relu(Function):
-    """max(a, 0); the gradient passes where the output is not <= 0 (so not at 0, but at NaN), as in PyTorch."""
-
-    @staticmethod
-    def forward(ctx, a):
-        out = Tensor(a.xp.maximum(a.array, 0))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return Masked.apply(grad, Tensor((~(out.array <= 0)).astype(out.dtype)))
-
-
-@op(method=True, function=True, inplace="relu_")
-def relu(a: Tensor) -> Tensor:
-    return Relu.apply(a)
 
 
 def _sign(a: Tensor) -> Any:
@@ -388,7 +338,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return Where.apply(condition, *promote(a, b, like=condition))
 
 
-class Extremum(Function):
+class MaximumMinimum(Function):
     """``maximum``/``minimum``: the gradient goes to the winner, half to each at a tie and all to
     both where one is NaN, as in PyTorch."""
 
@@ -420,12 +370,12 @@ def _tensors(name: str, a: Any, b: Any) -> list[Tensor]:
 
 @op(method=True, function=True)
 def maximum(a: Tensor, b: Tensor) -> Tensor:
-    return Extremum.apply(*_tensors("maximum", a, b), True)
+    return MaximumMinimum.apply(*_tensors("maximum", a, b), True)
 
 
 @op(method=True, function=True)
 def minimum(a: Tensor, b: Tensor) -> Tensor:
-    return Extremum.apply(*_tensors("minimum", a, b), False)
+    return MaximumMinimum.apply(*_tensors("minimum", a, b), False)
 
 
 class Cast(Function):
@@ -514,16 +464,6 @@ def sin(a: Tensor) -> Tensor:
 @op(method=True, function=True)
 def cos(a: Tensor) -> Tensor:
     return Cos.apply(_floating(a))
-
-
-@op(method=True, function=True)
-def tanh(a: Tensor) -> Tensor:
-    return Tanh.apply(_floating(a))
-
-
-@op(method=True, function=True)
-def sigmoid(a: Tensor) -> Tensor:
-    return Sigmoid.apply(_floating(a))
 
 
 @op(method=("neg", "__neg__"))

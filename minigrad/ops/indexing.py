@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._checks import normalize_dim
 from minigrad.autograd.function import Function
-from minigrad.backend import is_device_array
+from minigrad.backend import is_backend_array
 from minigrad.ops.elementwise import cast
 from minigrad.ops.registry import op
-from minigrad.ops.shape import broadcast_shapes, normalize_dim
+from minigrad.ops.shape import broadcast_shapes
 from minigrad.tensor import Tensor
 
 
@@ -27,7 +28,7 @@ def normalize_index(index: Any, a: Tensor) -> Any:
             pass
         elif isinstance(item, (list, np.ndarray)):
             item = Tensor(a.xp.asarray(item))
-        elif is_device_array(item):
+        elif is_backend_array(item):
             item = Tensor(item)
         if isinstance(item, Tensor) and item.dtype.kind == "f":
             raise IndexError(f"index: tensors used as indices must be long, int or bool, got {item.dtype}")

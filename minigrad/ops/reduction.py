@@ -6,12 +6,12 @@ from collections import namedtuple
 from typing import Any
 
 from minigrad import dtypes
+from minigrad._checks import normalize_dim, normalize_dims
 from minigrad.autograd.function import Function
 from minigrad.ops import elementwise
 from minigrad.ops.elementwise import cast
 from minigrad.ops.indexing import gather
 from minigrad.ops.registry import op
-from minigrad.ops.shape import normalize_dim, normalize_dims
 from minigrad.tensor import Tensor
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -69,7 +69,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
     return sum(a, dims, keepdim) / _count(a, dims)
 
 
-class Extreme(Function):
+class AmaxAmin(Function):
     """amax/amin: the gradient is shared evenly between tied extremes, as in PyTorch.
 
     Where the extreme is NaN, ``max()``/``min()`` share it between the NaNs (``evenly``) while
@@ -96,12 +96,12 @@ class Extreme(Function):
 
 @op(method=True, function=True)
 def amax(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return Extreme.apply(a, normalize_dims(dim, a.ndim), keepdim, True, False)
+    return AmaxAmin.apply(a, normalize_dims(dim, a.ndim), keepdim, True, False)
 
 
 @op(method=True, function=True)
 def amin(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return Extreme.apply(a, normalize_dims(dim, a.ndim), keepdim, False, False)
+    return AmaxAmin.apply(a, normalize_dims(dim, a.ndim), keepdim, False, False)
 
 
 @op(method=True, function=True)
@@ -127,7 +127,7 @@ def _max_min(name: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):
         return (elementwise.maximum if name == "max" else elementwise.minimum)(a, dim)
     if dim is None:
-        return Extreme.apply(a, normalize_dims(None, a.ndim), False, name == "max", True)
+        return AmaxAmin.apply(a, normalize_dims(None, a.ndim), False, name == "max", True)
     d = normalize_dim(dim, a.ndim)
     indices = _arg("argmax" if name == "max" else "argmin", a, d, True)
     values = gather(a, d, indices)

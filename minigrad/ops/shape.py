@@ -8,35 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from minigrad._checks import is_int
+from minigrad._checks import normalize_dim, normalize_dims
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import promote
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
-
-
-def normalize_dim(dim: int, ndim: int, name: str = "dim") -> int:
-    """A dimension index in ``[-ndim, ndim)`` as a non-negative int, or an IndexError."""
-    if not is_int(dim):
-        raise TypeError(f"{name}: expected an int, got {dim!r}")
-    bound = max(ndim, 1)
-    if not -bound <= dim < bound:
-        raise IndexError(
-            f"{name}: dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
-            f"but got {dim})"
-        )
-    return int(dim) % bound
-
-
-def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    """``None`` means all dimensions; an int or a sequence of ints is checked and sorted."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-    out = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
-    if len(out) != len(dims):
-        raise RuntimeError(f"dim: dimension {dims} appears multiple times in the list of dims")
-    return out if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and has nothing to reduce
 
 
 def _shape_args(shape: tuple) -> tuple[int, ...]:
