@@ -101,7 +101,7 @@ TARGETS = [
     Target(
         "minigrad/ops/activation.py",
         ("*.backward",),
-        ("tests/test_activation_loss.py", "-k", f"{NUMPY} and softmax"),
+        (PROPS, "tests/test_activation_loss.py", "-k", f"{NUMPY} and (softmax or unary or relu or tie)"),
     ),
     Target(
         "minigrad/ops/loss.py",
@@ -110,7 +110,7 @@ TARGETS = [
     ),
     Target(
         "minigrad/ops/conv.py",
-        ("*.backward", "conv_padding", "_index_pad"),
+        ("*.backward", "conv_padding"),
         (
             "tests/test_conv.py",
             "tests/test_pad_modes.py",
@@ -120,12 +120,17 @@ TARGETS = [
         ),
     ),
     Target(
+        "minigrad/ops/padding.py",
+        ("*.backward", "_index_pad"),
+        ("tests/test_pad_modes.py", THIRD, "-k", f"{NUMPY} and not rejects"),
+    ),
+    Target(
         "minigrad/ops/pool.py",
         ("*.backward", "_flat_indices"),
         ("tests/test_pool.py", THIRD, "-k", f"{NUMPY} and not reject"),
     ),
     Target(
-        "minigrad/ops/conv_kernels.py",
+        "minigrad/ops/window_kernels.py",
         ("*",),
         ("tests/test_conv.py", "tests/test_corr2d.py", "tests/test_pool.py", "-k", f"{NUMPY} and not reject"),
     ),

@@ -14,14 +14,14 @@ import numpy as np
 
 from minigrad import random
 from minigrad._checks import is_int
-from minigrad.backend import backend, backend_of, is_device_array
+from minigrad.backend import backend, backend_of, is_backend_array
 from minigrad.tensor import Tensor
 
 
 def _as_tensor(data: Any) -> Tensor:
     if isinstance(data, Tensor):
         return data
-    if isinstance(data, np.ndarray) or is_device_array(data):
+    if isinstance(data, np.ndarray) or is_backend_array(data):
         return Tensor(data)
     raise TypeError(f"expected a Tensor or an array, got {type(data).__name__}")
 
@@ -112,7 +112,7 @@ class DataLoader:
         data = self.dataset
         if isinstance(data, TensorDataset):
             return [_gather(t, indices) for t in data.tensors]
-        if isinstance(data, Tensor) or isinstance(data, np.ndarray) or is_device_array(data):
+        if isinstance(data, Tensor) or isinstance(data, np.ndarray) or is_backend_array(data):
             return _gather(_as_tensor(data), indices)
         return default_collate([data[int(i)] for i in indices])
 
@@ -128,7 +128,7 @@ def default_collate(samples: Sequence[Any]) -> Any:
     if isinstance(first, Tensor):
         arrays = [s.array for s in samples]
         return Tensor(first.xp.stack(arrays))
-    if isinstance(first, np.ndarray) or is_device_array(first):
+    if isinstance(first, np.ndarray) or is_backend_array(first):
         return Tensor(backend_of(first).xp.stack(samples))
     if isinstance(first, (bool, int, float, np.generic)):
         dtype = np.float64 if isinstance(first, float) else None

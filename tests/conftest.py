@@ -190,7 +190,7 @@ def pytest_runtest_makereport(item, call):
 
 # ---- convolution kernel plans ----------------------------------------------------------------
 
-KERNELS = "minigrad.ops.conv_kernels"  # the module whose plan thresholds and planner tests lower and spy on
+KERNELS = "minigrad.ops.window_kernels"  # the module whose plan thresholds and planner tests lower and spy on
 
 
 @pytest.fixture(scope="session")

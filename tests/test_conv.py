@@ -16,7 +16,7 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.autograd import gradcheck, gradgradcheck
-from minigrad.ops import conv_kernels
+from minigrad.ops import window_kernels
 from minigrad.testing import assert_close
 from minigrad.testing.conv_strategies import conv2d_configs
 
@@ -64,7 +64,7 @@ def config_tensors(config, seed=0):
     return x, w, b
 
 
-# Settings of conv_kernels that send small convolutions down each plan the large ones take.
+# Settings of window_kernels that send small convolutions down each plan the large ones take.
 PLANS = {
     "im2col in one block": {},
     "shift": {"SHIFT_MIN_CHANNELS": 1},
@@ -76,10 +76,10 @@ PLANS = {
 
 @contextlib.contextmanager
 def plan(name):
-    """A context in which ``conv_kernels`` follows the plan ``name`` of ``PLANS``."""
+    """A context in which ``window_kernels`` follows the plan ``name`` of ``PLANS``."""
     with pytest.MonkeyPatch.context() as patch:
         for setting, value in PLANS[name].items():
-            patch.setattr(conv_kernels, setting, value)
+            patch.setattr(window_kernels, setting, value)
         yield
 
 
@@ -283,10 +283,10 @@ def test_every_plan_keeps_the_gradients_adjoint(name, x_shape, w_shape, stride, 
         total = (y * g).sum().item()
         assert math.isclose(total, (x * x.grad).sum().item(), rel_tol=1e-12)
         assert math.isclose(total, (w * w.grad).sum().item(), rel_tol=1e-12)
-        geom = conv_kernels.geometry(
+        geom = window_kernels.geometry(
             x_shape[2:], w_shape[2:], stride, (padding[0],) * 2 + (padding[1],) * 2, dilation
         )
-        uses_full_correlation = conv_kernels._full_correlation(geom, w_shape, groups) is not None
+        uses_full_correlation = window_kernels._full_correlation(geom, w_shape, groups) is not None
         assert uses_full_correlation == (stride == (1, 1) and "FULL_CORRELATION_MIN_CHANNELS" in PLANS[name])
     side_by_side = geom.length < w_shape[0] // groups
     assert side_by_side == (x_shape == (2, 3, 2, 3))

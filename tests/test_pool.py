@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
+from minigrad._checks import out_size
 from minigrad.autograd import gradcheck, gradgradcheck
-from minigrad.ops.conv_kernels import out_size
 from minigrad.testing import assert_close
 
 try:

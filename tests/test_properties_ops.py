@@ -21,6 +21,7 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import Tensor
 from minigrad.autograd import grad, gradcheck, gradgradcheck
+from minigrad.ops import registry
 from minigrad.testing import assert_close
 from minigrad.testing import strategies as mst
 from minigrad.testing.conv_strategies import conv2d_configs
@@ -961,23 +962,36 @@ TENSOR_MOVES = {"Tensor.to", "Tensor.cpu", "Tensor.cuda"}
 
 
 def exported_ops():
-    """Every exported op, as ``{function: [its spellings]}``: minigrad's functions and Tensor's
-    methods and properties from the ops layer, the device and dtype moves (differentiable, but
-    methods of the tensor itself), and everything in nn.functional."""
+    """Every exported op, as ``{function: [its spellings]}``, read from the op registry: the
+    ``minigrad`` functions, Tensor methods and properties and nn.functional names each op declares,
+    and the device and dtype moves (differentiable, but methods of the tensor itself)."""
     spellings = {}
-    candidates = [(f"minigrad.{n}", getattr(minigrad, n)) for n in minigrad.__all__]
-    candidates += [(f"F.{n}", getattr(F, n)) for n in F.__all__]
-    candidates += [
-        (f"Tensor.{n}", op(f"Tensor.{n}"))
-        for n, v in vars(Tensor).items()
-        if callable(v) or isinstance(v, property)
-    ]
+    candidates = [(f"minigrad.{n}", f) for n, f in registry.FUNCTIONS.items()]
+    candidates += [(f"F.{n}", f) for n, f in registry.FUNCTIONAL.items()]
+    tensor_names = [*registry.METHODS, *registry.INPLACE, *registry.PROPERTIES]
+    tensor_names += sorted(move.split(".")[1] for move in TENSOR_MOVES)
+    candidates += [(f"Tensor.{n}", op(f"Tensor.{n}")) for n in tensor_names]
     for spelling, function in candidates:
-        module = getattr(function, "__module__", None) or ""
-        from_ops = module.startswith("minigrad.ops") or spelling.startswith("F.") or spelling in TENSOR_MOVES
-        if inspect.isfunction(function) and from_ops:
-            spellings.setdefault(function, []).append(spelling)
+        spellings.setdefault(function, []).append(spelling)
     return spellings
+
+
+def test_every_op_is_reached_through_its_declaration():
+    """What minigrad, nn.functional and Tensor offer from the ops layer is what the registry holds:
+    no op is attached or exported by hand."""
+    exported = {s for v in exported_ops().values() for s in v}
+    offered = [f"minigrad.{n}" for n in minigrad.__all__] + [f"F.{n}" for n in F.__all__]
+    offered += [f"Tensor.{n}" for n, v in vars(Tensor).items() if callable(v) or isinstance(v, property)]
+    from_ops = {
+        s
+        for s in offered
+        if inspect.isfunction(op(s)) and (op(s).__module__.startswith("minigrad.ops") or s.startswith("F."))
+    }
+    assert from_ops | TENSOR_MOVES == exported
+    for name, function in registry.FUNCTIONS.items():
+        assert getattr(minigrad, name) is function, name
+    for name, function in registry.METHODS.items():
+        assert inspect.getattr_static(Tensor, name) is function, name  # the plain function: no wrapper
 
 
 def test_every_exported_op_is_checked():

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from minigrad._checks import is_int
+from minigrad._checks import IntOrPair, is_int, pair
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.conv import IntOrPair, conv2d, conv_padding, conv_transpose2d, corr2d, pad, pair
+from minigrad.ops.conv import conv2d, conv_padding, conv_transpose2d, corr2d
+from minigrad.ops.padding import pad
 from minigrad.tensor import Tensor, zeros
 
 

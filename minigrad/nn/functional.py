@@ -1,27 +1,12 @@
-"""The functional interface (``import minigrad.nn.functional as F``): ops without parameters."""
+"""The functional interface (``import minigrad.nn.functional as F``): ops without parameters.
 
-from minigrad.ops.activation import log_softmax, relu, sigmoid, softmax, tanh
-from minigrad.ops.conv import conv2d, conv_transpose2d, convolve2d, corr2d, pad
-from minigrad.ops.dropout import dropout
-from minigrad.ops.linear import linear
-from minigrad.ops.loss import cross_entropy, mse_loss
-from minigrad.ops.pool import avg_pool2d, max_pool2d
+Each op here is declared ``functional`` beside its code (``minigrad.ops.registry``): ``conv2d``,
+``max_pool2d``, ``cross_entropy``, ``softmax`` and the rest.
+"""
 
-__all__ = [
-    "avg_pool2d",
-    "conv2d",
-    "conv_transpose2d",
-    "convolve2d",
-    "corr2d",
-    "cross_entropy",
-    "dropout",
-    "linear",
-    "log_softmax",
-    "max_pool2d",
-    "mse_loss",
-    "pad",
-    "relu",
-    "sigmoid",
-    "softmax",
-    "tanh",
-]
+import minigrad.ops  # noqa: F401  (importing the ops declares them)
+from minigrad.ops.registry import FUNCTIONAL
+
+globals().update(FUNCTIONAL)
+
+__all__ = sorted(FUNCTIONAL)

@@ -10,7 +10,7 @@ from typing import Any
 from minigrad._checks import is_int
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.activation import log_softmax, relu, sigmoid, softmax, tanh
+from minigrad.ops.activation import functional_relu, log_softmax, sigmoid, softmax, tanh
 from minigrad.ops.dropout import _check_p, dropout
 from minigrad.ops.linear import linear
 from minigrad.tensor import Tensor, zeros
@@ -78,7 +78,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return relu(input, self.inplace)
+        return functional_relu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from minigrad.autograd import no_grad
-from minigrad.backend import backend, backend_of, is_device_array
+from minigrad.backend import backend, backend_of, is_backend_array
 from minigrad.ops.device import parse_to_args
 from minigrad.tensor import Tensor
 
@@ -441,7 +441,7 @@ def _as_array(value: Any) -> Any:
     """The backing array of a Tensor, a NumPy/CuPy array as is, anything else via ``numpy.asarray``."""
     if isinstance(value, Tensor):
         return value.array
-    if is_device_array(value):
+    if is_backend_array(value):
         return value
     return np.asarray(value)
 

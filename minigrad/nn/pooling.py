@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from minigrad._checks import IntOrPair
 from minigrad.nn.module import Module
-from minigrad.ops.conv import IntOrPair
 from minigrad.ops.pool import avg_pool2d, max_pool2d
 from minigrad.tensor import Tensor
 

@@ -1,4 +1,4 @@
-"""Activation functions: ``relu``, ``sigmoid``, ``tanh``, ``softmax`` and ``log_softmax``.
+"""Activations, each with its Function: ``relu``, ``sigmoid``, ``tanh``, ``softmax`` and ``log_softmax``.
 
 ``softmax`` and ``log_softmax`` are single ops that subtract the row maximum before ``exp``
 (the result is the same, and logits in the thousands no longer overflow); their backward rules
@@ -9,22 +9,78 @@ from __future__ import annotations
 
 from minigrad._checks import is_int
 from minigrad.autograd.function import Function
+from minigrad.ops.elementwise import Masked, _floating
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 
-def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``max(input, 0)`` elementwise, as ``Tensor.relu`` (``Tensor.relu_`` when ``inplace``)."""
-    return input.relu_() if inplace else input.relu()
+class Relu(Function):
+    """max(a, 0); the gradient passes where the output is not <= 0 (so not at 0, but at NaN), as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = Tensor(a.xp.maximum(a.array, 0))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return Masked.apply(grad, Tensor((~(out.array <= 0)).astype(out.dtype)))
 
 
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = Tensor(a.xp.tanh(a.array))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """1 / (1 + e^-a), computed without overflow for large negative ``a``."""
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = a.xp
+        e = xp.exp(-xp.abs(a.array))
+        out = Tensor(xp.where(a.array >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+@op(method=True, function=True, inplace="relu_")
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)`` elementwise."""
+    return Relu.apply(input)
+
+
+@op(functional="relu")
+def functional_relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.relu``: ``Tensor.relu``, or ``Tensor.relu_`` when ``inplace``."""
+    return input.relu_() if inplace else relu(input)
+
+
+@op(method=True, function=True, functional=True)
 def sigmoid(input: Tensor) -> Tensor:
-    """``1 / (1 + exp(-input))`` elementwise, as ``Tensor.sigmoid``."""
-    return input.sigmoid()
+    """``1 / (1 + exp(-input))`` elementwise."""
+    return Sigmoid.apply(_floating(input))
 
 
+@op(method=True, function=True, functional=True)
 def tanh(input: Tensor) -> Tensor:
-    """Hyperbolic tangent elementwise, as ``Tensor.tanh``."""
-    return input.tanh()
+    """Hyperbolic tangent elementwise."""
+    return Tanh.apply(_floating(input))
 
 
 class Softmax(Function):
@@ -62,6 +118,7 @@ class LogSoftmax(Function):
         return grad - out.exp() * grad.sum(dim=ctx.dim, keepdim=True), None
 
 
+@op(functional=True)
 def softmax(input: Tensor, dim: int) -> Tensor:
     """``exp(x) / exp(x).sum(dim)``, computed without overflow.
 
@@ -72,6 +129,7 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     return Softmax.apply(input, _check_dim(input, dim))
 
 
+@op(functional=True)
 def log_softmax(input: Tensor, dim: int) -> Tensor:
     """``x - log(exp(x).sum(dim))``, computed without overflow.
 

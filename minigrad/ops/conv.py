@@ -1,7 +1,7 @@
-"""Convolution: ``conv2d``, ``conv_transpose2d``, the chapter's ``corr2d`` and ``convolve2d``, and ``pad``.
+"""Convolution: ``conv2d``, ``conv_transpose2d``, and the chapter's ``corr2d`` and ``convolve2d``.
 
 Three Functions close the algebra so that every gradient is itself differentiable (the array
-kernels are in ``conv_kernels``):
+kernels are in ``window_kernels``):
 
 * ``Conv2d``: ``y = conv(x, w)``, cross-correlation of a batch with a weight;
 * ``ConvInputGrad``: ``x' = convT(g, w)``, its gradient with respect to ``x``, which is also the
@@ -15,17 +15,15 @@ one's backward is made of the other two. ``corr2d`` is the one-image, one-channe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from minigrad import dtypes
-from minigrad._checks import is_int
+from minigrad._checks import IntOrPair, Pair, is_int, pair, transposed_out_size
 from minigrad.autograd.function import Function
-from minigrad.ops import conv_kernels as kernels
-from minigrad.ops.conv_kernels import Geometry, Pair
+from minigrad.ops import window_kernels as kernels
+from minigrad.ops.registry import op
+from minigrad.ops.window_kernels import Geometry
 from minigrad.tensor import Tensor
-
-IntOrPair = int | tuple[int, int]
 
 
 class Conv2d(Function):
@@ -84,31 +82,7 @@ class ConvWeightGrad(Function):
         return grad_x, grad_g, None, None
 
 
-class Pad(Function):
-    """Constant padding; a negative amount crops, so the backward is the opposite ``Pad``."""
-
-    @staticmethod
-    def forward(ctx, x, pads, value):
-        ctx.pads = pads
-        return Tensor(kernels.pad_constant(x.array, pads, value))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Pad.apply(grad, [(-before, -after) for before, after in ctx.pads], 0), None, None
-
-
 # ---- argument checks -------------------------------------------------------------------------
-
-
-def pair(value: Any, name: str, op: str, minimum: int) -> Pair:
-    """``value`` (an int or two ints) as a pair, each at least ``minimum``, or a clear error."""
-    values = (value, value) if is_int(value) else tuple(value) if isinstance(value, (tuple, list)) else None
-    if values is None or len(values) != 2 or not all(is_int(v) for v in values):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-    if min(values) < minimum:
-        kind = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{op}: {name} must be {kind}, got {value!r}")
-    return int(values[0]), int(values[1])
 
 
 def check_floating(op: str, **tensors: Tensor | None) -> None:
@@ -198,6 +172,7 @@ def conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pa
 # ---- public functions ------------------------------------------------------------------------
 
 
+@op(functional=True)
 def conv2d(
     input: Tensor,
     weight: Tensor,
@@ -234,6 +209,7 @@ def conv2d(
     return y.squeeze(0) if unbatched else y
 
 
+@op(functional=True)
 def conv_transpose2d(
     input: Tensor,
     weight: Tensor,
@@ -272,7 +248,7 @@ def conv_transpose2d(
             )
     kernel = weight.shape[2:]
     out_hw = tuple(
-        (z.shape[2 + a] - 1) * stride[a] - 2 * (ph, pw)[a] + dilation[a] * (kernel[a] - 1) + extra[a] + 1
+        transposed_out_size(z.shape[2 + a], kernel[a], stride[a], (ph, pw)[a], dilation[a], extra[a])
         for a in range(2)
     )
     if min(out_hw) < 1:
@@ -288,6 +264,7 @@ def conv_transpose2d(
     return y.squeeze(0) if unbatched else y
 
 
+@op(functional=True)
 def corr2d(X: Tensor, K: Tensor) -> Tensor:
     """The textbook's 2-D cross-correlation of a 2-D input ``X`` and a 2-D kernel ``K``.
 
@@ -308,6 +285,7 @@ def corr2d(X: Tensor, K: Tensor) -> Tensor:
     return out.reshape(out.shape[2:])
 
 
+@op(functional=True)
 def convolve2d(X: Tensor, K: Tensor) -> Tensor:
     """True 2-D convolution: ``corr2d`` with the kernel flipped up-down and left-right.
 
@@ -321,67 +299,3 @@ def convolve2d(X: Tensor, K: Tensor) -> Tensor:
     if K.ndim != 2:
         raise ValueError(f"convolve2d: K must be 2-D, got shape {K.shape}")
     return corr2d(X, K.flip(0, 1))
-
-
-def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad ``input`` as ``torch.nn.functional.pad``: ``pad`` lists (before, after) from the last dim back.
-
-    ``mode`` is ``"constant"`` (negative amounts crop), ``"reflect"``, ``"replicate"`` or
-    ``"circular"``.
-
-    >>> import minigrad
-    >>> pad(minigrad.ones(1, 2), (1, 0), value=5.0)
-    tensor([[5., 1., 1.]])
-    >>> pad(minigrad.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect")
-    tensor([[3., 2., 1., 2., 3., 2.]])
-    """
-    if mode not in _INDEX_PADDING and mode != "constant":
-        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
-    amounts = tuple(pad)
-    if not all(is_int(p) for p in amounts):
-        raise TypeError(f"pad: pad must be a sequence of ints, got {pad!r}")
-    amounts = tuple(int(p) for p in amounts)
-    if len(amounts) % 2:
-        raise ValueError(f"pad: padding length must be divisible by 2, got {len(amounts)} ({pad!r})")
-    if len(amounts) // 2 > input.ndim:
-        raise ValueError(
-            f"pad: padding length {len(amounts)} is too large for a {input.ndim}-D input of shape {input.shape}"
-        )
-    pairs = [(0, 0)] * input.ndim
-    for k in range(len(amounts) // 2):
-        pairs[input.ndim - 1 - k] = (amounts[2 * k], amounts[2 * k + 1])
-    for dim, (size, (before, after)) in enumerate(zip(input.shape, pairs)):
-        if size + before + after < 0:
-            raise ValueError(
-                f"pad: dimension {dim} of size {size} padded by ({before}, {after}) would have a "
-                f"negative size (input shape {input.shape})"
-            )
-    if mode == "constant":
-        return Pad.apply(input, pairs, value)
-    return _index_pad(input, pairs, mode)
-
-
-# Where each padded position reads from, given positions -before .. size + after - 1.
-_INDEX_PADDING = {
-    "reflect": lambda xp, i, size: size - 1 - xp.abs(size - 1 - xp.abs(i)),
-    "replicate": lambda xp, i, size: xp.clip(i, 0, size - 1),
-    "circular": lambda xp, i, size: i % size,
-}
-
-
-def _index_pad(input: Tensor, pairs: list[tuple[int, int]], mode: str) -> Tensor:
-    """Reflect, replicate or circular padding as one gather (``input[index]``), so it is differentiable."""
-    xp = input.xp
-    index = []
-    for dim, (size, (before, after)) in enumerate(zip(input.shape, pairs)):
-        limit = size - 1 if mode == "reflect" else size
-        if min(before, after) < 0 or (before, after) != (0, 0) and max(before, after) > limit:
-            raise ValueError(
-                f"pad: {mode} padding ({before}, {after}) of dimension {dim} must be non-negative and "
-                f"{'less than' if mode == 'reflect' else 'at most'} its size {size} (input shape {input.shape})"
-            )
-        positions = _INDEX_PADDING[mode](xp, xp.arange(-before, size + after), size)
-        index.append(positions.reshape([-1 if d == dim else 1 for d in range(input.ndim)]))
-    return input[tuple(index)]

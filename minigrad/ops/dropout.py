@@ -10,6 +10,7 @@ import numpy as np
 
 from minigrad import random
 from minigrad.backend import backend
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 
@@ -18,6 +19,7 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got p={p}")
 
 
+@op(functional=True)
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Randomly zero elements of ``input`` while training; the identity in eval mode.
 

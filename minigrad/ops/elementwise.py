@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd.function import Function
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 Scalar = int | float | bool
@@ -233,36 +234,6 @@ class Cos(Function):
         return -grad * a.sin()
 
 
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx, a):
-        out = Tensor(a.xp.tanh(a.array))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
-
-
-class Sigmoid(Function):
-    """1 / (1 + e^-a), computed without overflow for large negative ``a``."""
-
-    @staticmethod
-    def forward(ctx, a):
-        xp = a.xp
-        e = xp.exp(-xp.abs(a.array))
-        out = Tensor(xp.where(a.array >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
-
-
 class Masked(Function):
     """``a * mask`` for a constant ``mask``: the rule behind relu, abs and maximum's ties."""
 
@@ -274,25 +245,6 @@ class Masked(Function):
     @staticmethod
     def backward(ctx, grad):
         return Masked.apply(grad, ctx.mask), None
-
-
-class Relu(Function):
-    """max(a, 0); the gradient passes where the output is not <= 0 (so not at 0, but at NaN), as in PyTorch."""
-
-    @staticmethod
-    def forward(ctx, a):
-        out = Tensor(a.xp.maximum(a.array, 0))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return Masked.apply(grad, Tensor((~(out.array <= 0)).astype(out.dtype)))
-
-
-def relu(a: Tensor) -> Tensor:
-    return Relu.apply(a)
 
 
 def _sign(a: Tensor) -> Any:
@@ -314,6 +266,7 @@ class Abs(Function):
         return Masked.apply(grad, Tensor(_sign(a)))
 
 
+@op(method=("abs", "__abs__"), function=True)
 def abs(a: Tensor) -> Tensor:
     return Abs.apply(a)
 
@@ -330,6 +283,7 @@ class Sign(Function):
         return Tensor(grad.xp.zeros_like(grad.array))
 
 
+@op(method=True, function=True)
 def sign(a: Tensor) -> Tensor:
     return Sign.apply(a)
 
@@ -362,6 +316,7 @@ class Clamp(Function):
         return tuple(grads)
 
 
+@op(method=("clamp", "clip"), function=True, inplace="clamp_")
 def clamp(a: Tensor, min: Scalar | Tensor | None = None, max: Scalar | Tensor | None = None) -> Tensor:
     """Limit values to ``[min, max]`` (NaN stays NaN); the bounds take part in promotion."""
     if min is None and max is None:
@@ -386,6 +341,7 @@ class Where(Function):
         return None, where(c, grad, zero) if need_a else None, where(c, zero, grad) if need_b else None
 
 
+@op(function=True)
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` holds, else ``b``; the gradient goes to the chosen side."""
     if not isinstance(condition, Tensor):
@@ -394,7 +350,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return Where.apply(condition, *promote(a, b, like=condition))
 
 
-class Extremum(Function):
+class MaximumMinimum(Function):
     """``maximum``/``minimum``: the gradient goes to the winner, half to each at a tie and all to
     both where one is NaN, as in PyTorch."""
 
@@ -424,12 +380,14 @@ def _tensors(name: str, a: Any, b: Any) -> list[Tensor]:
     return promote(a, b)
 
 
+@op(method=True, function=True)
 def maximum(a: Tensor, b: Tensor) -> Tensor:
-    return Extremum.apply(*_tensors("maximum", a, b), True)
+    return MaximumMinimum.apply(*_tensors("maximum", a, b), True)
 
 
+@op(method=True, function=True)
 def minimum(a: Tensor, b: Tensor) -> Tensor:
-    return Extremum.apply(*_tensors("minimum", a, b), False)
+    return MaximumMinimum.apply(*_tensors("minimum", a, b), False)
 
 
 class Cast(Function):
@@ -452,10 +410,12 @@ def cast(a: Tensor, dtype: Any) -> Tensor:
     return Cast.apply(a, dtype)
 
 
+@op(method=("add", "__add__"), reflected="__radd__", inplace=("add_", "__iadd__"))
 def add(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     return Add.apply(*promote(a, b if alpha == 1 else b * alpha))
 
 
+@op(method=("sub", "__sub__"), reflected="__rsub__", inplace=("sub_", "__isub__"))
 def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     if _is_bool(a) or _is_bool(b):
         raise RuntimeError(
@@ -468,15 +428,18 @@ def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     return Sub.apply(*promote(a, b if alpha == 1 else b * alpha))
 
 
+@op(method=("mul", "__mul__"), reflected="__rmul__", inplace=("mul_", "__imul__"))
 def mul(a: Any, b: Any) -> Tensor:
     return Mul.apply(*promote(a, b))
 
 
+@op(method=("div", "__truediv__"), reflected="__rtruediv__", inplace=("div_", "__itruediv__"))
 def div(a: Any, b: Any) -> Tensor:
     """True division: integers divide to the default float dtype."""
     return Div.apply(*promote(a, b, floating=True))
 
 
+@op(method=("pow", "__pow__"), reflected="__rpow__")
 def pow(a: Any, b: Any) -> Tensor:
     """``a ** b``; a constant Python exponent uses the simpler rule p a^(p-1)."""
     if isinstance(a, Tensor) and isinstance(b, (bool, int, float)):
@@ -490,34 +453,32 @@ def pow(a: Any, b: Any) -> Tensor:
     return Pow.apply(a, b)
 
 
+@op(method=True, function=True)
 def exp(a: Tensor) -> Tensor:
     return Exp.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def log(a: Tensor) -> Tensor:
     return Log.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def sqrt(a: Tensor) -> Tensor:
     return Sqrt.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def sin(a: Tensor) -> Tensor:
     return Sin.apply(_floating(a))
 
 
+@op(method=True, function=True)
 def cos(a: Tensor) -> Tensor:
     return Cos.apply(_floating(a))
 
 
-def tanh(a: Tensor) -> Tensor:
-    return Tanh.apply(_floating(a))
-
-
-def sigmoid(a: Tensor) -> Tensor:
-    return Sigmoid.apply(_floating(a))
-
-
+@op(method=("neg", "__neg__"))
 def neg(a: Tensor) -> Tensor:
     if _is_bool(a):
         raise RuntimeError(
@@ -531,7 +492,33 @@ def _floating(a: Tensor) -> Tensor:
     return a if dtypes.is_floating(a.dtype) else cast(a, dtypes.get_default_dtype())
 
 
-def compare(op: str, a: Any, b: Any) -> Tensor:
+def compare(name: str, a: Any, b: Any) -> Tensor:
     """Elementwise comparison giving a bool tensor (no gradient), in the promoted dtype."""
     x, y = promote(a, b)
-    return Tensor(getattr(x.xp, op)(x.array, y.array))
+    return Tensor(getattr(x.xp, name)(x.array, y.array))
+
+
+def _comparison(name: str) -> Any:
+    def comparison(a: Any, b: Any) -> Tensor:
+        return compare(name, a, b)
+
+    comparison.__name__ = name
+    return comparison
+
+
+for _name, _methods in {
+    "equal": ("__eq__", "eq"),
+    "not_equal": "__ne__",
+    "less": "__lt__",
+    "less_equal": "__le__",
+    "greater": "__gt__",
+    "greater_equal": "__ge__",
+}.items():
+    op(method=_methods)(_comparison(_name))
+
+op(method="__pos__")(lambda a: a)
+op(method="float")(lambda a: cast(a, np.float32))
+op(method="double")(lambda a: cast(a, np.float64))
+op(method="long")(lambda a: cast(a, np.int64))
+op(method="bool")(lambda a: cast(a, np.bool_))
+op(method="type_as")(lambda a, other: cast(a, other.dtype))

@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._checks import normalize_dim
 from minigrad.autograd.function import Function
-from minigrad.backend import is_device_array
+from minigrad.backend import is_backend_array
 from minigrad.ops.elementwise import cast
-from minigrad.ops.shape import broadcast_shapes, normalize_dim
+from minigrad.ops.registry import op
+from minigrad.ops.shape import broadcast_shapes
 from minigrad.tensor import Tensor
 
 
@@ -26,7 +28,7 @@ def normalize_index(index: Any, a: Tensor) -> Any:
             pass
         elif isinstance(item, (list, np.ndarray)):
             item = Tensor(a.xp.asarray(item))
-        elif is_device_array(item):
+        elif is_backend_array(item):
             item = Tensor(item)
         if isinstance(item, Tensor) and item.dtype.kind == "f":
             raise IndexError(f"index: tensors used as indices must be long, int or bool, got {item.dtype}")
@@ -116,6 +118,7 @@ class IndexAdd(Function):
         return getitem(grad, _saved_index(ctx)), None, None
 
 
+@op(method="__getitem__")
 def getitem(a: Tensor, index: Any) -> Tensor:
     index = normalize_index(index, a)
     return (BasicIndex if is_basic(index) else AdvancedIndex).apply(a, index)
@@ -158,6 +161,7 @@ def setitem(a: Tensor, index: Any, value: Any) -> Tensor:
     return SetItem.apply(a, value, index)
 
 
+@op(method=True, function=True)
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = a[index[i][j]][j]`` along ``dim`` (torch.gather), built on integer indexing."""
     d = normalize_dim(dim, a.ndim)

@@ -21,6 +21,7 @@ from minigrad.autograd.grad_mode import is_grad_enabled, no_grad
 from minigrad.ops import indexing
 from minigrad.ops.device import to_device
 from minigrad.ops.elementwise import cast
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 
@@ -102,6 +103,7 @@ def _recorded(target: Tensor, name: str, op: Callable[[Tensor], Tensor]) -> Tens
     return target
 
 
+@op(method="__setitem__")
 def setitem(target: Tensor, index: Any, value: Any) -> None:
     """``target[index] = value``: recorded (and differentiable) when a gradient is needed."""
     _check_overlap(target)
@@ -114,3 +116,16 @@ def setitem(target: Tensor, index: Any, value: Any) -> None:
         value = target.xp.asarray(value)
     target.array[indexing.as_arrays(indexing.normalize_index(index, target))] = value
     target._version.value += 1
+
+
+@op(inplace=("fill_", "copy_"))
+def _fill(old: Tensor, value: Any) -> Tensor:
+    """Every element of ``old`` set to ``value`` (a number or a tensor that broadcasts)."""
+    if isinstance(value, Tensor):
+        value = to_device(value, old.device)
+    return indexing.setitem(old, Ellipsis, value)
+
+
+@op(inplace="zero_")
+def _zero(old: Tensor) -> Tensor:
+    return _fill(old, 0)

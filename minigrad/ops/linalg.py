@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import promote
+from minigrad.ops.registry import op
 from minigrad.ops.shape import broadcast_shapes
 from minigrad.tensor import Tensor
 
@@ -25,6 +26,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+@op(method=("matmul", "mm", "__matmul__"), reflected="__rmatmul__", function=True)
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product; a 1-D operand is a row (left) or column (right) vector that is dropped after."""
     a, b = promote(a, b)

@@ -7,6 +7,7 @@ from typing import Any
 from minigrad.autograd.function import Function
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.ops.elementwise import promote
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 
@@ -44,6 +45,7 @@ def _linear_grads(grad: Any, input: Any, weight: Any, needs: tuple) -> tuple[Any
     return grad_input, grad_weight, grad_bias
 
 
+@op(functional=True)
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` with ``weight`` of shape ``(out_features, in_features)``.
 

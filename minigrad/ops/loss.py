@@ -11,6 +11,7 @@ from minigrad.autograd.function import Function
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.backend import backend_of
 from minigrad.ops.activation import softmax
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -36,6 +37,7 @@ def _check_floating(name: str, value: object) -> None:
         raise TypeError(f"{name} must have a floating dtype, got {value.dtype}")
 
 
+@op(functional=True)
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean (or summed, or elementwise) squared error ``(input - target) ** 2``.
 
@@ -100,6 +102,7 @@ def _cross_entropy_grad(probs: Any, total: Any, target: Any, grad: Any) -> Any:
     return (probs * total - target) * grad
 
 
+@op(functional=True)
 def cross_entropy(
     input: Tensor,
     target: Tensor,

@@ -1,10 +1,10 @@
 """Pooling: ``max_pool2d`` and ``avg_pool2d`` with PyTorch's arguments, ties and divisors.
 
-Max pooling first finds which tap of each window wins (no gradient flows through that search);
-each output is then its winner's input value. Both poolings are linear in the values they
+Max pooling finds which tap of each window wins and takes its value (no gradient flows through
+the search); each output is then its winner's input value. Both poolings are linear in the values they
 route, so each backward is a scatter through the same windows, and the scatter's backward is
 the pooling again (for max pooling, the gather of the same winners): every gradient stays
-differentiable. The array kernels are in ``pool_kernels``.
+differentiable. The array kernels are in ``window_kernels``.
 """
 
 from __future__ import annotations
@@ -13,30 +13,31 @@ from typing import Any
 
 import numpy as np
 
-from minigrad._checks import is_int
+from minigrad._checks import IntOrPair, is_int, pair
 from minigrad.autograd.function import Function
 from minigrad.backend import get_array_module
-from minigrad.ops import conv_kernels
-from minigrad.ops import pool_kernels as kernels
-from minigrad.ops.conv import IntOrPair, batched, check_floating, pair
-from minigrad.ops.conv_kernels import Geometry
+from minigrad.ops import window_kernels as kernels
+from minigrad.ops.conv import batched, check_floating
+from minigrad.ops.registry import op
+from minigrad.ops.window_kernels import Geometry
 from minigrad.tensor import Tensor
 
 
 class MaxPool2d(Function):
-    """Max pooling, given what ``kernels.max_pool2d`` found: the maxima and their taps.
-
-    The search itself has no gradient; this records that each output is one input value.
-    """
+    """Max pooling: each output is its window's maximum, one input value, so the backward sends
+    the gradient to that input. ``taps``, a list, receives the winning tap of each window (for
+    ``return_indices``); the search for it has no gradient."""
 
     @staticmethod
-    def forward(ctx, x, values, index, geom):
+    def forward(ctx, x, geom, taps):
+        values, index = kernels.max_pool2d(x.array, geom)
+        taps.append(index)
         ctx.index, ctx.geom = index, geom
         return Tensor(values)
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None, None
+        return MaxPoolScatter.apply(grad, ctx.index, ctx.geom), None, None
 
 
 class MaxPoolScatter(Function):
@@ -104,7 +105,7 @@ def _pool_geometry(
             f"{op}: padding should be at most half of kernel size, but got padding={pads} and "
             f"kernel_size={kernel}"
         )
-    geom = conv_kernels.geometry(
+    geom = kernels.geometry(
         x.shape[2:], kernel, stride, (pads[0], pads[0], pads[1], pads[1]), dilation, ceil_mode, flat=False
     )
     if min(geom.out_hw) < 1:
@@ -115,6 +116,7 @@ def _pool_geometry(
     return geom, pads
 
 
+@op(functional=True)
 def max_pool2d(
     input: Tensor,
     kernel_size: IntOrPair,
@@ -138,11 +140,11 @@ def max_pool2d(
     check_floating(op, input=input)
     x, unbatched = batched(op, input)
     geom, _ = _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode)
-    values, index = kernels.max_pool2d(x.array, geom)
-    y = MaxPool2d.apply(x, values, index, geom)
+    taps: list[Any] = []
+    y = MaxPool2d.apply(x, geom, taps)
     if not return_indices:
         return y.squeeze(0) if unbatched else y
-    indices = Tensor(_flat_indices(index, geom))
+    indices = Tensor(_flat_indices(taps[0], geom))
     return (y.squeeze(0), indices.squeeze(0)) if unbatched else (y, indices)
 
 
@@ -162,6 +164,7 @@ def _flat_indices(index: Any, geom: Geometry) -> Any:
     return rows * geom.in_hw[1] + cols
 
 
+@op(functional=True)
 def avg_pool2d(
     input: Tensor,
     kernel_size: IntOrPair,

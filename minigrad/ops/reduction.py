@@ -6,11 +6,12 @@ from collections import namedtuple
 from typing import Any
 
 from minigrad import dtypes
+from minigrad._checks import normalize_dim, normalize_dims
 from minigrad.autograd.function import Function
 from minigrad.ops import elementwise
 from minigrad.ops.elementwise import cast
 from minigrad.ops.indexing import gather
-from minigrad.ops.shape import normalize_dim, normalize_dims
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -35,6 +36,7 @@ class Sum(Function):
         return grad.reshape(ctx.kept).expand(ctx.shape), None, None
 
 
+@op(method=True, function=True)
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """Sum over ``dim`` (all dimensions when None); bools and ints sum to int64 as in PyTorch."""
     if dtype is not None:
@@ -51,6 +53,7 @@ def _count(a: Tensor, dims: tuple[int, ...]) -> int:
     return count
 
 
+@op(method=True, function=True)
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The mean over ``dim``; a float16 mean is computed in float32 (no overflow), as PyTorch's."""
     if dtype is not None:
@@ -66,7 +69,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
     return sum(a, dims, keepdim) / _count(a, dims)
 
 
-class Extreme(Function):
+class AmaxAmin(Function):
     """amax/amin: the gradient is shared evenly between tied extremes, as in PyTorch.
 
     Where the extreme is NaN, ``max()``/``min()`` share it between the NaNs (``evenly``) while
@@ -91,18 +94,22 @@ class Extreme(Function):
         return grad.reshape(ctx.kept) * ctx.weight, None, None, None, None
 
 
+@op(method=True, function=True)
 def amax(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return Extreme.apply(a, normalize_dims(dim, a.ndim), keepdim, True, False)
+    return AmaxAmin.apply(a, normalize_dims(dim, a.ndim), keepdim, True, False)
 
 
+@op(method=True, function=True)
 def amin(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return Extreme.apply(a, normalize_dims(dim, a.ndim), keepdim, False, False)
+    return AmaxAmin.apply(a, normalize_dims(dim, a.ndim), keepdim, False, False)
 
 
+@op(method=True, function=True)
 def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg("argmax", a, dim, keepdim)
 
 
+@op(method=True, function=True)
 def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg("argmin", a, dim, keepdim)
 
@@ -120,7 +127,7 @@ def _max_min(name: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):
         return (elementwise.maximum if name == "max" else elementwise.minimum)(a, dim)
     if dim is None:
-        return Extreme.apply(a, normalize_dims(None, a.ndim), False, name == "max", True)
+        return AmaxAmin.apply(a, normalize_dims(None, a.ndim), False, name == "max", True)
     d = normalize_dim(dim, a.ndim)
     indices = _arg("argmax" if name == "max" else "argmin", a, d, True)
     values = gather(a, d, indices)
@@ -129,14 +136,17 @@ def _max_min(name: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
     return values_indices(values, indices)
 
 
+@op(method=True, function=True)
 def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _max_min("max", a, dim, keepdim)
 
 
+@op(method=True, function=True)
 def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _max_min("min", a, dim, keepdim)
 
 
+@op(method=True, function=True)
 def var(
     a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None
 ) -> Tensor:
@@ -150,12 +160,14 @@ def var(
     return sum(centered * centered, dims, keepdim) / (_count(a, dims) - correction)
 
 
+@op(method=True, function=True)
 def std(
     a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None
 ) -> Tensor:
     return var(a, dim, keepdim, correction, unbiased).sqrt()
 
 
+@op(method=True, function=True)
 def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """log(sum(exp(a))) computed stably by subtracting the (constant) maximum first.
 

@@ -8,34 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from minigrad._checks import is_int
+from minigrad._checks import normalize_dim, normalize_dims
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import promote
+from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
-
-
-def normalize_dim(dim: int, ndim: int, name: str = "dim") -> int:
-    """A dimension index in ``[-ndim, ndim)`` as a non-negative int, or an IndexError."""
-    if not is_int(dim):
-        raise TypeError(f"{name}: expected an int, got {dim!r}")
-    bound = max(ndim, 1)
-    if not -bound <= dim < bound:
-        raise IndexError(
-            f"{name}: dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
-            f"but got {dim})"
-        )
-    return int(dim) % bound
-
-
-def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    """``None`` means all dimensions; an int or a sequence of ints is checked and sorted."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-    out = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
-    if len(out) != len(dims):
-        raise RuntimeError(f"dim: dimension {dims} appears multiple times in the list of dims")
-    return out if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and has nothing to reduce
 
 
 def _shape_args(shape: tuple) -> tuple[int, ...]:
@@ -57,6 +34,7 @@ class Reshape(Function):
         return grad.reshape(ctx.shape), None
 
 
+@op(method=("reshape", "view"), function=True)
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """The same values in a new shape (one dimension may be -1)."""
     shape = _shape_args(shape)
@@ -94,6 +72,7 @@ class Permute(Function):
         return grad.permute(*inverse), None
 
 
+@op(method=True, function=True)
 def permute(a: Tensor, *dims: Any) -> Tensor:
     dims = _shape_args(dims)
     if len(dims) != a.ndim:
@@ -104,6 +83,7 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
     return Permute.apply(a, dims)
 
 
+@op(method=True, function=True)
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     dims = list(range(a.ndim))
     d0, d1 = normalize_dim(dim0, a.ndim), normalize_dim(dim1, a.ndim)
@@ -111,6 +91,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     return Permute.apply(a, tuple(dims)) if a.ndim > 1 else a
 
 
+@op(method=True)
 def t(a: Tensor) -> Tensor:
     """Transpose of a matrix (0-d and 1-d tensors are returned as they are)."""
     if a.ndim > 2:
@@ -131,6 +112,7 @@ class Expand(Function):
         return grad.sum_to_size(ctx.shape), None
 
 
+@op(method=True)
 def expand(a: Tensor, *sizes: Any) -> Tensor:
     """A broadcast view to ``sizes`` (-1 keeps a dimension); no memory is copied."""
     sizes = _shape_args(sizes)
@@ -154,6 +136,7 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     return Expand.apply(a, tuple(shape))
 
 
+@op(function=True)
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
     """The shape all ``shapes`` broadcast to, or a ValueError naming them."""
     ndim = max((len(s) for s in shapes), default=0)
@@ -181,6 +164,7 @@ class SumTo(Function):
         return grad.expand(ctx.shape), None
 
 
+@op(method=True)
 def sum_to_size(a: Tensor, *shape: Any) -> Tensor:
     """Sum ``a`` down to ``shape``, the inverse of broadcasting (as PyTorch's ``sum_to_size``)."""
     shape = _shape_args(shape)
@@ -191,10 +175,12 @@ def sum_to_size(a: Tensor, *shape: Any) -> Tensor:
     return SumTo.apply(a, tuple(shape))
 
 
+@op(function=True)
 def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
     return expand(a, *shape)
 
 
+@op(method=True, function=True)
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if a.ndim == 0:
         return reshape(a, 1)
@@ -204,12 +190,14 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, *a.shape[:start], -1, *a.shape[end + 1 :])
 
 
+@op(method=True, function=True)
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     """Remove dimensions of size 1 (all of them, or those in ``dim``)."""
     dims = normalize_dims(dim, a.ndim) if a.ndim else ()
     return reshape(a, *[s for i, s in enumerate(a.shape) if not (i in dims and s == 1)])
 
 
+@op(method=True, function=True)
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     d = normalize_dim(dim, a.ndim + 1)
     return reshape(a, *a.shape[:d], 1, *a.shape[d:])
@@ -226,6 +214,7 @@ class Flip(Function):
         return grad.flip(ctx.dims), None
 
 
+@op(method=True, function=True)
 def flip(a: Tensor, *dims: Any) -> Tensor:
     return Flip.apply(a, normalize_dims(_shape_args(dims), a.ndim))
 
@@ -240,11 +229,13 @@ class Clone(Function):
         return grad
 
 
+@op(method=True)
 def clone(a: Tensor) -> Tensor:
     """A copy with its own storage; gradients flow through it unchanged."""
     return Clone.apply(a)
 
 
+@op(method=True)
 def contiguous(a: Tensor) -> Tensor:
     return a if a.array.flags.c_contiguous else Clone.apply(a)
 
@@ -266,6 +257,7 @@ class Cat(Function):
         return (None, *grads)
 
 
+@op(function=True)
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension."""
     tensors = list(tensors)
@@ -282,6 +274,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return Cat.apply(d, *promote(*tensors))
 
 
+@op(function=True)
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dimension."""
     tensors = list(tensors)
@@ -295,3 +288,20 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             )
     d = normalize_dim(dim, tensors[0].ndim + 1)
     return cat([unsqueeze(x, d) for x in tensors], dim=d)
+
+
+@op(method=True)
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, *other.shape)
+
+
+@op(property="T")
+def _reversed(a: Tensor) -> Tensor:
+    """All dimensions reversed."""
+    return permute(a, *reversed(range(a.ndim)))
+
+
+@op(property="mT")
+def _last_two_swapped(a: Tensor) -> Tensor:
+    """The last two dimensions swapped."""
+    return transpose(a, -2, -1)
