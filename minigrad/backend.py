@@ -131,6 +131,3 @@ def get_array_module(array: Any) -> ModuleType:
 def is_backend_array(array: Any) -> bool:
     """True for an array of any registered backend: NumPy, CuPy or the stand-in."""
     return any(isinstance(array, b.array_type) for b in _BACKENDS.values())
-
-
-is_device_array = is_backend_array  # the former name, which the tensor and optimizer modules still import

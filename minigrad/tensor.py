@@ -16,7 +16,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad._checks import is_int, is_real
 from minigrad._tensor_str import format_tensor
-from minigrad.backend import backend, backend_of, device, get_array_module, is_device_array
+from minigrad.backend import backend, backend_of, device, get_array_module, is_backend_array
 from minigrad.random import default_generator
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class Tensor:
         if type(array) is not np.ndarray:  # the common case needs no further checks
             if isinstance(array, Tensor):
                 array = array.array
-            elif not is_device_array(array):
+            elif not is_backend_array(array):
                 array = np.asarray(array)
         self._array = array
         if requires_grad:
@@ -370,7 +370,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor` but shares memory when ``data`` already has the right dtype and device."""
-    if is_device_array(data):
+    if is_backend_array(data):
         data = Tensor(data)
     if (
         isinstance(data, Tensor)

@@ -16,7 +16,7 @@ import numpy as np
 
 from minigrad._checks import is_int, is_real
 from minigrad.autograd import enable_grad, no_grad
-from minigrad.backend import backend, backend_of, is_device_array
+from minigrad.backend import backend, backend_of, is_backend_array
 from minigrad.nn.module import reset_grads
 from minigrad.tensor import Tensor
 
@@ -215,7 +215,7 @@ def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
         value = value.array
     if key == "step" and is_real(value):
         return Tensor(np.array(float(value), dtype=np.float32))
-    if not (isinstance(value, np.ndarray) or is_device_array(value)):
+    if not (isinstance(value, np.ndarray) or is_backend_array(value)):
         return value
     if key == "step":
         return Tensor(backend_of(value).to_host(value).copy())
