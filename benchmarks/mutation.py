@@ -165,7 +165,8 @@ class Mutant:
                 continue
             if change is not None and change != (self.before, self.after):
                 continue
-            if where.startswith("=") and where[1:] != self.context or where not in self.statement:
+            exact = where.startswith(CONTEXT)
+            if where[len(CONTEXT) :] != self.context if exact else where not in self.statement:
                 continue
             return reason
         return None
@@ -276,9 +277,10 @@ def _grad_name(qualname: str, function: ast.FunctionDef) -> str | None:
 ALWAYS = ("flipped gradient", "detached gradient")  # kept whatever the cap per function
 
 # Mutants that no test can kill because no value changes: (path, function pattern, (before, after)
-# or None for any change, a piece of the statement holding the mutated node or "=" and the exact
-# expression around it, why). They are reported, not counted. One that a test does kill counts as
+# or None for any change, a piece of the statement holding the mutated node or CONTEXT and the
+# exact expression around it, why). They are reported, not counted. One that a test does kill counts as
 # killed; one whose code has changed no longer matches and counts as a survivor again.
+CONTEXT = "context: "  # a piece that starts so is the exact expression around the mutated node
 OPS, KERNELS, GRADCHECK = "minigrad/ops/", "minigrad/ops/conv_kernels.py", "minigrad/autograd/gradcheck.py"
 PLAN_ONLY = "block and chunk sizes only: every plan computes the same numbers (speed and memory differ)"
 MORE_PADDING = "more bottom or right padding than any window reaches: it is never read"
@@ -324,13 +326,14 @@ EQUIVALENT = [
     (KERNELS, "_plan", None, "rows = step", PLAN_ONLY),
     (KERNELS, "_plan", None, "per_image =", PLAN_ONLY),
     (KERNELS, "_plan", None, "size = max(", PLAN_ONLY),
-    (KERNELS, "conv2d*", None, "= _plan(", PLAN_ONLY),
+    (KERNELS, "conv2d_input_grad", ("0", "1"), "= _plan(", PLAN_ONLY),  # o_group: only for block sizes
+    (KERNELS, "conv2d_input_grad", ("0", "-1"), "= _plan(", PLAN_ONLY),
     (KERNELS, "conv2d", None, "if len(chunks) > 1", "whether a buffer for partial sums is allocated"),
     (
         KERNELS,
         "conv2d_weight_grad",
         ("-2", "2"),
-        "=grid[block].swapaxes(-1, -2)",
+        CONTEXT + "grid[block].swapaxes(-1, -2)",
         "grid is 4-D: axis 2 is axis -2",
     ),
     (KERNELS, "_pool_windows", ("0", "-1"), "", "the groups axis of a pooling has size 1"),
@@ -339,7 +342,7 @@ EQUIVALENT = [
         KERNELS,
         "max_pool2d_gather",
         ("0", "-1"),
-        "=xp.take_along_axis(planes, index[None], axis=0)[0]",
+        CONTEXT + "xp.take_along_axis(planes, index[None], axis=0)[0]",
         "the last of a size-1 axis is its first",
     ),
     (
@@ -350,6 +353,7 @@ EQUIVALENT = [
         "autograd gives None for an input in every row of an output or in none",
     ),
     (GRADCHECK, "_Check.check_projections", ("v[j] @ jvp", "jvp @ v[j]"), "", "a dot product of two vectors"),
+    (GRADCHECK, "_Check.check_projections", ("vjp @ u[i]", "u[i] @ vjp"), "", "a dot product of two vectors"),
     (
         GRADCHECK,
         "_Check.check_projections",

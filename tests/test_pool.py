@@ -228,6 +228,7 @@ MAX_PADDED_CASES = [
     ((1, 1, 7, 7), (3, 3), (2, 3), (1, 1), (2, 2), True),  # dilated: the first real tap is not tap 0
     ((1, 1, 4, 6), (2, 3), (2, 2), (1, 1), (1, 2), False),
     ((1, 1, 5, 8), (2, 3), (2, 2), (1, 1), (1, 2), True),  # dilated, and the last window hangs over
+    ((2, 2, 5, 8), (2, 3), (2, 2), (1, 0), (1, 2), True),  # ... where there is no padding to the right
     ((1, 1, 8, 8), (5, 5), (2, 2), (2, 2), (1, 1), True),  # windows start up to two taps in the padding
 ]
 
