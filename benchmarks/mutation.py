@@ -156,11 +156,25 @@ class Mutant:
     before: str
     after: str
     line: int  # for the reader only
+    context: str  # the expression around the mutated node, for the reader
+    statement: str  # the statement holding it, to tell equal-looking mutants apart
 
     def describe(self) -> str:
-        return (
-            f"{self.target.path}:{self.line} {self.function}: {self.kind} `{self.before}` -> `{self.after}`"
-        )
+        where = f" in `{self.context}`" if self.context and self.context != self.before else ""
+        return f"{self.target.path}:{self.line} {self.function}: {self.kind} `{self.before}` -> `{self.after}`{where}"
+
+    def equivalence(self) -> str | None:
+        """Why this mutant cannot change what any test can see, if it is a known equivalent one."""
+        for path, function, change, where, reason in EQUIVALENT:
+            if path != self.target.path or not fnmatch.fnmatchcase(self.function, function):
+                continue
+            if change is not None and change != (self.before, self.after):
+                continue
+            exact = where.startswith(CONTEXT)
+            if where[len(CONTEXT) :] != self.context if exact else where not in self.statement:
+                continue
+            return reason
+        return None
 
 
 SWAPPED_CALLS = {"max": "min", "min": "max", "maximum": "minimum", "minimum": "maximum", "all": "any"}
@@ -175,15 +189,16 @@ OTHER_COMPARISON = {
 }
 
 
-def replacements(node: ast.AST, grad_name: str | None) -> list[tuple[str, ast.AST]]:
-    """The mutated versions of one node, as (kind, new node)."""
+def replacements(node: ast.AST, grad_name: str | None, under_abs: bool = False) -> list[tuple[str, ast.AST]]:
+    """The mutated versions of one node, as (kind, new node); ``a - b`` directly under ``abs``
+    is not swapped (that changes nothing)."""
     out = []
     if isinstance(node, ast.BinOp):
         if type(node.op) in OTHER_OPERATOR:
             out.append(("operator", ast.BinOp(node.left, OTHER_OPERATOR[type(node.op)](), node.right)))
         if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
             out.append(("dropped term", node.left))
-        if isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult, ast.Pow)):
+        if isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult, ast.Pow)) and not under_abs:
             out.append(("swapped operands", ast.BinOp(node.right, node.op, node.left)))
     elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
         if isinstance(node.value, int):
@@ -266,6 +281,100 @@ def _grad_name(qualname: str, function: ast.FunctionDef) -> str | None:
 
 ALWAYS = ("flipped gradient", "detached gradient")  # kept whatever the cap per function
 
+# Mutants that no test can kill because no value changes: (path, function pattern, (before, after)
+# or None for any change, a piece of the statement holding the mutated node or CONTEXT and the
+# exact expression around it, why). They are reported, not counted. One that a test does kill counts as
+# killed; one whose code has changed no longer matches and counts as a survivor again.
+CONTEXT = "context: "  # a piece that starts so is the exact expression around the mutated node
+OPS, KERNELS, GRADCHECK = "minigrad/ops/", "minigrad/ops/conv_kernels.py", "minigrad/autograd/gradcheck.py"
+PLAN_ONLY = "block and chunk sizes only: every plan computes the same numbers (speed and memory differ)"
+MORE_PADDING = "more bottom or right padding than any window reaches: it is never read"
+SHIFT = "the shift of an all-infinite slice may be any finite number: it cancels in log(sum(exp(a - s))) + s"
+OVERWRITTEN = "every entry of the list is overwritten"
+FAST_BOUND = (
+    "abs(num - ana) > atol * u[i].sum() * v[j].sum() + rtol * abs(ana)",
+    "abs(num - ana) >= atol * u[i].sum() * v[j].sum() + rtol * abs(ana)",
+)
+EQUIVALENT = [
+    (
+        OPS + "elementwise.py",
+        "PowScalar.backward",
+        ("return (grad * 0, None)", "return (-(grad * 0), None)"),
+        "",
+        "-0 equals 0",
+    ),
+    (OPS + "reduction.py", "logsumexp", ("0", "1"), "isfinite", SHIFT),
+    (OPS + "reduction.py", "logsumexp", ("0", "-1"), "isfinite", SHIFT),
+    (OPS + "shape.py", "Permute.backward", ("0", "1"), "inverse = [0]", OVERWRITTEN),
+    (OPS + "shape.py", "Permute.backward", ("0", "-1"), "inverse = [0]", OVERWRITTEN),
+    (OPS + "loss.py", "mse_loss", ("input - target", "target - input"), "", "the difference is squared"),
+    (
+        OPS + "pool.py",
+        "MaxPoolGather.backward",
+        ("grad", "grad.detach()"),
+        "",
+        "MaxPoolGather is the backward of a backward: the graph of its incoming gradient shows only in "
+        "fourth derivatives",
+    ),
+    (KERNELS, "geometry", ("out_h - 1", "out_h"), "reach_h =", MORE_PADDING),
+    (KERNELS, "geometry", ("out_w - 1", "out_w"), "reach_w =", MORE_PADDING),
+    (KERNELS, "geometry", ("reach_h - in_hw[0]", "reach_h + in_hw[0]"), "", MORE_PADDING),
+    (KERNELS, "geometry", ("reach_w - in_hw[1]", "reach_w + in_hw[1]"), "", MORE_PADDING),
+    (
+        KERNELS,
+        "pad_image",
+        None,
+        "padding == (0, 0, 0, 0)",
+        "the shortcut for no padding: the general path makes the same copy",
+    ),
+    (KERNELS, "_plan", None, "step = max(", PLAN_ONLY),
+    (KERNELS, "_plan", None, "rows = step", PLAN_ONLY),
+    (KERNELS, "_plan", None, "per_image =", PLAN_ONLY),
+    (KERNELS, "_plan", None, "size = max(", PLAN_ONLY),
+    (KERNELS, "conv2d_input_grad", ("0", "1"), "= _plan(", PLAN_ONLY),  # o_group: only for block sizes
+    (KERNELS, "conv2d_input_grad", ("0", "-1"), "= _plan(", PLAN_ONLY),
+    (KERNELS, "conv2d", None, "if len(chunks) > 1", "whether a buffer for partial sums is allocated"),
+    (
+        KERNELS,
+        "conv2d_weight_grad",
+        ("-2", "2"),
+        CONTEXT + "grid[block].swapaxes(-1, -2)",
+        "grid is 4-D: axis 2 is axis -2",
+    ),
+    (KERNELS, "_pool_windows", ("0", "-1"), "", "the groups axis of a pooling has size 1"),
+    (KERNELS, "max_pool2d", ("2", "3"), "min_scalar_type", "only widens the integer type of the scores"),
+    (
+        KERNELS,
+        "max_pool2d_gather",
+        ("0", "-1"),
+        CONTEXT + "xp.take_along_axis(planes, index[None], axis=0)[0]",
+        "the last of a size-1 axis is its first",
+    ),
+    (
+        GRADCHECK,
+        "_Check.analytical_jacobians",
+        None,
+        "if all(",
+        "autograd gives None for an input in every row of an output or in none",
+    ),
+    (GRADCHECK, "_Check.check_projections", ("v[j] @ jvp", "jvp @ v[j]"), "", "a dot product of two vectors"),
+    (GRADCHECK, "_Check.check_projections", ("vjp @ u[i]", "u[i] @ vjp"), "", "a dot product of two vectors"),
+    (
+        GRADCHECK,
+        "_Check.check_projections",
+        FAST_BOUND,
+        "",
+        "> and >= differ only when the error equals the tolerance to the last bit",
+    ),
+    (
+        GRADCHECK,
+        "_unit",
+        None,
+        "return vector / norm",
+        "another positive projection vector: both sides of the comparison scale with it",
+    ),
+]
+
 
 def mutants(target: Target, per_function: int) -> list[Mutant]:
     """The target's mutants: those of ALWAYS kinds, and up to ``per_function`` others per function,
@@ -276,23 +385,38 @@ def mutants(target: Target, per_function: int) -> list[Mutant]:
         if not any(fnmatch.fnmatchcase(qualname, pattern) for pattern in target.functions):
             continue
         grad_name = _grad_name(qualname, function)
+        parents = {id(child): node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
         own = []
         for site, node in enumerate(_sites(function)):
-            for kind, new in replacements(node, grad_name):
+            parent = parents.get(id(node))
+            context = ast.unparse(parent).splitlines()[0] if isinstance(parent, ast.expr) else ""
+            statement = node
+            while not isinstance(statement, ast.stmt) and id(statement) in parents:
+                statement = parents[id(statement)]
+            statement = ast.unparse(statement).splitlines()[0]
+            for kind, new in replacements(node, grad_name, _is_abs(parent)):
                 before, after = ast.unparse(node).splitlines()[0], ast.unparse(new).splitlines()[0]
-                own.append(Mutant(target, qualname, site, kind, before, after, getattr(node, "lineno", 0)))
+                line = getattr(node, "lineno", 0)
+                own.append(Mutant(target, qualname, site, kind, before, after, line, context, statement))
         if grad_name is not None and any(
             isinstance(n, ast.Name) and n.id == grad_name for n in _sites(function)
         ):
             detached = f"{grad_name}.detach()"
             own.append(
-                Mutant(target, qualname, -1, "detached gradient", grad_name, detached, function.lineno)
+                Mutant(
+                    target, qualname, -1, "detached gradient", grad_name, detached, function.lineno, "", ""
+                )
             )
         others = sorted((m for m in own if m.kind not in ALWAYS), key=lambda m: (m.line, m.site))
         if len(others) > per_function:
             others = [others[k * len(others) // per_function] for k in range(per_function)]
         found += [m for m in own if m.kind in ALWAYS] + others
     return found
+
+
+def _is_abs(node: ast.AST | None) -> bool:
+    func = getattr(node, "func", None)
+    return isinstance(node, ast.Call) and (getattr(func, "attr", None) or getattr(func, "id", None)) == "abs"
 
 
 class _Replace(ast.NodeTransformer):
@@ -406,16 +530,44 @@ class _Reach:
             self.reached[item.nodeid] = (time.monotonic() - start, sorted(found))
 
 
-def reach(tree: Path, target: Target, functions: set[tuple[str, str]], into: Path) -> int | str:
-    """Run the target's tests once, writing ``{test id: [seconds, [reached functions]]}`` to into."""
+class _Collect:
+    """Records the ids of the tests a run selects, and lets none of them run."""
+
+    def __init__(self) -> None:
+        self.ids = []
+
+    def pytest_collection_finish(self, session):
+        self.ids = [item.nodeid for item in session.items]
+
+
+def child_json(tree: Path, into: Path, run) -> int | str:
+    """Run ``run()`` (which returns an exit code and a JSON-able result) in a child; the result
+    lands in ``into``."""
 
     def job():
-        recorder = _Reach(tree, functions)
-        code = pytest_run(target.tests, recorder)
-        into.write_text(json.dumps(recorder.reached))
+        code, result = run()
+        into.write_text(json.dumps(result))
         return code
 
-    return in_child(tree, job, 1800)
+    return in_child(tree, job, 3600)
+
+
+def collected(tree: Path, target: Target, into: Path) -> list[str]:
+    def run():
+        recorder = _Collect()
+        return pytest_run([*target.tests, "--collect-only"], recorder), recorder.ids
+
+    return json.loads(into.read_text()) if child_json(tree, into, run) == 0 else []
+
+
+def reach(tree: Path, tests: list[str], functions: set[tuple[str, str]], into: Path) -> dict | None:
+    """Run the tests once: ``{test id: [seconds, [reached functions]]}``, None if one fails."""
+
+    def run():
+        recorder = _Reach(tree, functions)
+        return pytest_run(tests, recorder), recorder.reached
+
+    return json.loads(into.read_text()) if child_json(tree, into, run) == 0 else None
 
 
 def copy_tree(into: Path) -> None:
@@ -462,18 +614,21 @@ def main(argv: list[str] | None = None) -> int:
         copy_tree(tree)
         # Which tests reach each mutated function, and how long they take: a mutant runs only
         # those, fastest first, and stops at the first failure.
+        record, targets = Path(workdir) / "record.json", list(dict.fromkeys(m.target for m in chosen))
+        ids = {target: collected(tree, target, record) for target in targets}
+        union = list(dict.fromkeys(t for target in targets for t in ids[target]))
+        functions = {(m.target.path, m.function) for m in chosen}
+        tests = reach(tree, union, functions, record)
+        if tests is None or not all(ids.values()):
+            print("the selected tests do not all pass without a mutant:")
+            print("\n".join(f"  {' '.join(t.tests)}: {len(ids[t])} tests" for t in targets))
+            return 2
         selection = {}
-        for target in dict.fromkeys(m.target for m in chosen):
-            functions = {(target.path, m.function) for m in chosen if m.target == target}
-            record = Path(workdir) / "reach.json"
-            if reach(tree, target, functions, record) != 0:
-                print(f"the tests for {target.path} fail without a mutant: {' '.join(target.tests)}")
-                return 2
-            tests = json.loads(record.read_text())
-            for path, function in functions:
-                reaching = sorted(
-                    (t for t, (_, f) in tests.items() if [path, function] in f), key=lambda t: tests[t][0]
-                )
+        for target in targets:
+            for function in {m.function for m in chosen if m.target == target}:
+                key = [target.path, function]
+                ran = [t for t in ids[target] if t in tests]  # not the skipped ones
+                reaching = sorted((t for t in ran if key in tests[t][1]), key=lambda t: tests[t][0])
                 selection[target, function] = (reaching, sum(tests[t][0] for t in reaching))
         print(f"tests mapped to the mutated functions in {time.monotonic() - start:.0f} s", flush=True)
 
@@ -491,25 +646,32 @@ def main(argv: list[str] | None = None) -> int:
                 )
             finally:
                 path.write_text(original)
-            fates[mutant] = {
-                0: "SURVIVED",
-                1: "killed",
-                2: "killed (import)",
-                "timeout": "killed (time limit)",
-            }.get(code, f"error {code}")
-            if not tests:
-                fates[mutant] = "SURVIVED (no test reaches it)"
+            fates[mutant] = fate(code, tests, mutant)
             print(f"[{k}/{len(chosen)}] {fates[mutant]:<20} {mutant.describe()}", flush=True)
 
-    survivors = [m for m, fate in fates.items() if fate.startswith("SURVIVED")]
-    killed = len(fates) - len(survivors)
+    survivors = [m for m, f in fates.items() if f.startswith("SURVIVED")]
+    equivalent = [m for m, f in fates.items() if f.startswith("equivalent")]
+    counted = len(fates) - len(equivalent)
+    killed = counted - len(survivors)
     print(
-        f"\nmutation score: {killed}/{len(fates)} killed = {100 * killed / len(fates):.1f}% "
-        f"in {time.monotonic() - start:.0f} s"
+        f"\nmutation score: {killed}/{counted} killed = {100 * killed / counted:.1f}% in "
+        f"{time.monotonic() - start:.0f} s ({len(fates)} mutants, {len(equivalent)} of them equivalent "
+        f"and not counted: they survive, and no test could tell)"
     )
     for mutant in survivors:
         print(f"  survived: {mutant.describe()}")
+    for mutant in equivalent:
+        print(f"  equivalent: {mutant.describe()}: {mutant.equivalence()}")
     return 0
+
+
+def fate(code: int | str, tests: list[str], mutant: Mutant) -> str:
+    if code == 0:
+        reason = mutant.equivalence()
+        return "equivalent" if reason else "SURVIVED" if tests else "SURVIVED (no test reaches it)"
+    if code == "timeout":
+        return "killed (time limit)"
+    return {1: "killed", 2: "killed (import)"}.get(code, "killed (crash)" if code < 0 else f"error {code}")
 
 
 if __name__ == "__main__":

@@ -257,6 +257,8 @@ def test_cross_entropy_with_class_dim_only_and_spatial_dims():
     )
     assert out.shape == (2, 4, 5)
     assert_close(out.detach().numpy(), flat.reshape(2, 4, 5), rtol=1e-12, atol=1e-12)
+    three_d = F.cross_entropy(leaf(logits[:, :, 0]), minigrad.tensor(target[:, 0]), reduction="none")
+    assert_close(three_d.detach().numpy(), flat.reshape(2, 4, 5)[:, 0], rtol=1e-12, atol=1e-12)
     single = F.cross_entropy(leaf(logits[0, :, 0, 0]), minigrad.tensor(target[0, 0, 0]))
     assert single.shape == ()
     assert single.item() == pytest.approx(flat[0])

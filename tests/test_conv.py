@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad import nn
+from minigrad import autograd, nn
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.ops import window_kernels
 from minigrad.testing import assert_close
@@ -122,6 +122,16 @@ def test_gradients_of_each_input_alone(alone):
     conv = lambda t: F.conv2d(*(t if name == alone else inputs[name] for name in "xwb"), padding=1)  # noqa: E731
     assert gradcheck(conv, (inputs[alone],))
     assert gradgradcheck(conv, (inputs[alone],))
+
+
+def test_a_gradient_penalty_differentiates_one_gradient_by_the_other_input():
+    """d/dw of d(sum conv)/dx, and d/dx of d(sum conv)/dw (as in a gradient penalty)."""
+    x, w = random((2, 2, 3, 3), 0), random((2, 2, 2, 2), 1)
+    by_x = lambda t: autograd.grad(F.conv2d(x, t, padding=1).sum(), x, create_graph=True)[0]  # noqa: E731
+    by_w = lambda t: autograd.grad(F.conv2d(t, w, padding=1).sum(), w, create_graph=True)[0]  # noqa: E731
+    for penalty, wrt in ((by_x, w), (by_w, x)):
+        assert gradcheck(penalty, (wrt,))
+        assert gradgradcheck(penalty, (wrt,))
 
 
 def test_a_group_of_128_channels_takes_the_shift_plan(conv_plans):

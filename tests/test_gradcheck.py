@@ -338,6 +338,7 @@ def test_gradgradcheck_has_gradchecks_defaults_which_are_pytorchs():
     for check in (gradcheck, gradgradcheck):
         defaults = inspect.signature(check).parameters
         assert {name: defaults[name].default for name in pytorchs} == pytorchs, check.__name__
+        assert check(lambda t: t**3, leaf([0.5, 2.0]))  # and they are the ones in use
 
 
 @pytest.mark.parametrize("atol, rtol", [(1e-5, 0.0), (0.0, 0.1)])

@@ -243,6 +243,9 @@ MAX_PADDED_CASES = [
     ((1, 2, 5, 6), (2, 3), (1, 2), (0, 1), (1, 1), True),  # unequal padding, ceil_mode
     ((1, 1, 7, 7), (3, 3), (2, 3), (1, 1), (2, 2), True),  # dilated: the first real tap is not tap 0
     ((1, 1, 4, 6), (2, 3), (2, 2), (1, 1), (1, 2), False),
+    ((1, 1, 5, 8), (2, 3), (2, 2), (1, 1), (1, 2), True),  # dilated, and the last window hangs over
+    ((2, 2, 5, 8), (2, 3), (2, 2), (1, 0), (1, 2), True),  # ... where there is no padding to the right
+    ((1, 1, 8, 8), (5, 5), (2, 2), (2, 2), (1, 1), True),  # windows start up to two taps in the padding
 ]
 
 
@@ -255,8 +258,10 @@ def test_max_pool2d_windows_in_the_padding_match_a_loop(
     x = (ties if values == "ties" else distinct)(shape, 0)
     if values not in ("distinct", "ties"):
         array = host(x) - 20.0  # all negative: the padding must still never win
-        if values != "negative":  # every other row but its first column: some windows hold only these
-            array[..., ::2, 1:] = -np.inf if values == "minus infinity" else np.nan
+        if values == "minus infinity":  # the top rows: some windows hold nothing else
+            array[..., : shape[2] // 2, :] = -np.inf
+        elif values == "nan":  # every other row but its first column
+            array[..., ::2, 1:] = np.nan
         x = minigrad.tensor(array, requires_grad=True)
     best, where, _, _ = loop_pool2d(host(x), kernel, stride, padding, dilation, ceil_mode)
     y, index = F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=True)
