@@ -286,7 +286,7 @@ ALWAYS = ("flipped gradient", "detached gradient")  # kept whatever the cap per 
 # exact expression around it, why). They are reported, not counted. One that a test does kill counts as
 # killed; one whose code has changed no longer matches and counts as a survivor again.
 CONTEXT = "context: "  # a piece that starts so is the exact expression around the mutated node
-OPS, KERNELS, GRADCHECK = "minigrad/ops/", "minigrad/ops/conv_kernels.py", "minigrad/autograd/gradcheck.py"
+OPS, KERNELS, GRADCHECK = "minigrad/ops/", "minigrad/ops/window_kernels.py", "minigrad/autograd/gradcheck.py"
 PLAN_ONLY = "block and chunk sizes only: every plan computes the same numbers (speed and memory differ)"
 MORE_PADDING = "more bottom or right padding than any window reaches: it is never read"
 SHIFT = "the shift of an all-infinite slice may be any finite number: it cancels in log(sum(exp(a - s))) + s"
