@@ -84,6 +84,17 @@ def test_binary_ops_broadcast(name, data):
     check(op(name), a, b)
 
 
+@pytest.mark.parametrize("function", list(registry.DRAWN), ids=lambda f: f.__name__)
+@given(data=st.data())
+def test_ops_whose_declaration_says_their_inputs(function, data):
+    """``@op(inputs=n, domain=...)``: n tensors of broadcastable shapes, drawn within the domain."""
+    count, domain = registry.DRAWN[function]
+    shapes = data.draw(mst.mutually_broadcastable_shapes(count, max_dims=3, max_side=3))
+    inputs = data.draw(distinct_tensors(shapes.input_shapes, **domain))
+    assert function(*inputs).shape == shapes.result_shape
+    check(function, *inputs)
+
+
 @given(data=st.data())
 def test_pow_with_a_tensor_exponent(data):
     shapes = data.draw(mst.mutually_broadcastable_shapes(2, max_dims=3, max_side=3))
@@ -1000,7 +1011,10 @@ def test_every_exported_op_is_checked():
         s for v in exported.values() for s in v
     }
     entries = [name for table in TABLES for name in table] + list(CHECKED_BY) + list(NOT_DIFFERENTIABLE)
-    covered = {op(name) for name in entries}
+    covered = {op(name) for name in entries} | set(registry.DRAWN)
+    assert registry.DRAWN, (
+        "no op declares its inputs: test_ops_whose_declaration_says_their_inputs checks nothing"
+    )
     missing = sorted(spellings[0] for function, spellings in exported.items() if function not in covered)
     assert not missing, f"exported ops without a property-test entry (or a reasoned exclusion): {missing}"
     unknown = sorted(name for name in entries if op(name) not in exported)

@@ -410,12 +410,12 @@ def cast(a: Tensor, dtype: Any) -> Tensor:
     return Cast.apply(a, dtype)
 
 
-@op(method=("add", "__add__"), reflected="__radd__", inplace=("add_", "__iadd__"))
+@op(method=("add", "__add__"), reflected="__radd__", inplace=("add_", "__iadd__"), inputs=2)
 def add(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     return Add.apply(*promote(a, b if alpha == 1 else b * alpha))
 
 
-@op(method=("sub", "__sub__"), reflected="__rsub__", inplace=("sub_", "__isub__"))
+@op(method=("sub", "__sub__"), reflected="__rsub__", inplace=("sub_", "__isub__"), inputs=2)
 def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     if _is_bool(a) or _is_bool(b):
         raise RuntimeError(
@@ -428,7 +428,7 @@ def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
     return Sub.apply(*promote(a, b if alpha == 1 else b * alpha))
 
 
-@op(method=("mul", "__mul__"), reflected="__rmul__", inplace=("mul_", "__imul__"))
+@op(method=("mul", "__mul__"), reflected="__rmul__", inplace=("mul_", "__imul__"), inputs=2)
 def mul(a: Any, b: Any) -> Tensor:
     return Mul.apply(*promote(a, b))
 
@@ -453,32 +453,32 @@ def pow(a: Any, b: Any) -> Tensor:
     return Pow.apply(a, b)
 
 
-@op(method=True, function=True)
+@op(method=True, function=True, inputs=1)
 def exp(a: Tensor) -> Tensor:
     return Exp.apply(_floating(a))
 
 
-@op(method=True, function=True)
+@op(method=True, function=True, inputs=1, domain={"positive": True})
 def log(a: Tensor) -> Tensor:
     return Log.apply(_floating(a))
 
 
-@op(method=True, function=True)
+@op(method=True, function=True, inputs=1, domain={"positive": True})
 def sqrt(a: Tensor) -> Tensor:
     return Sqrt.apply(_floating(a))
 
 
-@op(method=True, function=True)
+@op(method=True, function=True, inputs=1)
 def sin(a: Tensor) -> Tensor:
     return Sin.apply(_floating(a))
 
 
-@op(method=True, function=True)
+@op(method=True, function=True, inputs=1)
 def cos(a: Tensor) -> Tensor:
     return Cos.apply(_floating(a))
 
 
-@op(method=("neg", "__neg__"))
+@op(method=("neg", "__neg__"), inputs=1)
 def neg(a: Tensor) -> Tensor:
     if _is_bool(a):
         raise RuntimeError(

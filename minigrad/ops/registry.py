@@ -19,6 +19,9 @@ INPLACE: dict[str, Callable[..., Any]] = {}  # Tensor.<name>_: the op whose resu
 PROPERTIES: dict[str, Callable[..., Any]] = {}  # Tensor.<name>, read without a call
 FUNCTIONS: dict[str, Callable[..., Any]] = {}  # minigrad.<name>
 FUNCTIONAL: dict[str, Callable[..., Any]] = {}  # minigrad.nn.functional.<name>
+# op -> (number of tensor operands, keyword arguments of ``minigrad.testing.strategies.tensors``
+# that keep them in the op's domain): inputs the property tests can draw from the declaration alone
+DRAWN: dict[Callable[..., Any], tuple[int, dict[str, Any]]] = {}
 
 Names = bool | str | Iterable[str]
 
@@ -49,11 +52,18 @@ def op(
     inplace: Names = (),
     reflected: Names = (),
     property: Names = (),
+    inputs: int = 0,
+    domain: dict[str, Any] | None = None,
 ) -> Callable[[Op], Op]:
     """Declare the names of the op below: Tensor methods, ``minigrad`` functions,
-    ``nn.functional`` functions, in-place Tensor methods, reflected operators and properties."""
+    ``nn.functional`` functions, in-place Tensor methods, reflected operators and properties.
+
+    ``inputs=n`` says the op takes ``n`` float64 tensors of broadcastable shapes and nothing else
+    (their values within ``domain``), so the property tests gradcheck it with no table line."""
 
     def declare(fn: Op) -> Op:
+        if inputs:
+            DRAWN[fn] = (inputs, dict(domain or {}))
         for table, names, value in (
             (METHODS, method, fn),
             (METHODS, reflected, _swapped(fn) if reflected else fn),
