@@ -9,7 +9,10 @@ fails when an op is exported without an entry. Ties and bounds, which the strate
 purpose, have hand-written cases at the end.
 """
 
+import importlib
 import inspect
+import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -48,7 +51,7 @@ def op(name):
     if namespace == "Tensor":
         value = inspect.getattr_static(Tensor, attr)
         return value.fget if isinstance(value, property) else value
-    return getattr({"minigrad": minigrad, "F": F}[namespace], attr)
+    return getattr({"minigrad": minigrad, "F": F, "linalg": minigrad.linalg}[namespace], attr)
 
 
 @st.composite
@@ -979,6 +982,7 @@ def exported_ops():
     spellings = {}
     candidates = [(f"minigrad.{n}", f) for n, f in registry.FUNCTIONS.items()]
     candidates += [(f"F.{n}", f) for n, f in registry.FUNCTIONAL.items()]
+    candidates += [(f"linalg.{n}", f) for n, f in registry.LINALG.items()]
     tensor_names = [*registry.METHODS, *registry.INPLACE, *registry.PROPERTIES]
     tensor_names += sorted(move.split(".")[1] for move in TENSOR_MOVES)
     candidates += [(f"Tensor.{n}", op(f"Tensor.{n}")) for n in tensor_names]
@@ -992,11 +996,13 @@ def test_every_op_is_reached_through_its_declaration():
     no op is attached or exported by hand."""
     exported = {s for v in exported_ops().values() for s in v}
     offered = [f"minigrad.{n}" for n in minigrad.__all__] + [f"F.{n}" for n in F.__all__]
+    offered += [f"linalg.{n}" for n in minigrad.linalg.__all__]
     offered += [f"Tensor.{n}" for n, v in vars(Tensor).items() if callable(v) or isinstance(v, property)]
     from_ops = {
         s
         for s in offered
-        if inspect.isfunction(op(s)) and (op(s).__module__.startswith("minigrad.ops") or s.startswith("F."))
+        if inspect.isfunction(op(s))
+        and (op(s).__module__.startswith("minigrad.ops") or s.startswith(("F.", "linalg.")))
     }
     assert from_ops | TENSOR_MOVES == exported
     for name, function in registry.FUNCTIONS.items():
@@ -1005,12 +1011,25 @@ def test_every_op_is_reached_through_its_declaration():
         assert inspect.getattr_static(Tensor, name) is function, name  # the plain function: no wrapper
 
 
+def property_test_entries():
+    """TABLES, CHECKED_BY and NOT_DIFFERENTIABLE of every property-test module
+    (``tests/test_properties_*.py``): a module of new ops declares its own entries beside its tests."""
+    tables, checked_by, not_differentiable = [], {}, {}
+    for path in sorted(pathlib.Path(__file__).parent.glob("test_properties_*.py")):
+        module = sys.modules[__name__] if path.stem == __name__ else importlib.import_module(path.stem)
+        tables += getattr(module, "TABLES", [])
+        checked_by.update(getattr(module, "CHECKED_BY", {}))
+        not_differentiable.update(getattr(module, "NOT_DIFFERENTIABLE", {}))
+    return tables, checked_by, not_differentiable
+
+
 def test_every_exported_op_is_checked():
     exported = exported_ops()
     assert {"minigrad.sin", "Tensor.__radd__", "Tensor.T", "F.conv2d"} <= {
         s for v in exported.values() for s in v
     }
-    entries = [name for table in TABLES for name in table] + list(CHECKED_BY) + list(NOT_DIFFERENTIABLE)
+    tables, checked_by, not_differentiable = property_test_entries()
+    entries = [name for table in tables for name in table] + list(checked_by) + list(not_differentiable)
     covered = {op(name) for name in entries} | set(registry.DRAWN)
     assert registry.DRAWN, (
         "no op declares its inputs: test_ops_whose_declaration_says_their_inputs checks nothing"
@@ -1019,5 +1038,5 @@ def test_every_exported_op_is_checked():
     assert not missing, f"exported ops without a property-test entry (or a reasoned exclusion): {missing}"
     unknown = sorted(name for name in entries if op(name) not in exported)
     assert not unknown, f"entries that name no exported op: {unknown}"
-    for name, test in CHECKED_BY.items():
+    for name, test in checked_by.items():
         assert "check(" in inspect.getsource(test), f"{test.__name__} (for {name}) does not call check"

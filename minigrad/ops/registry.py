@@ -19,6 +19,7 @@ INPLACE: dict[str, Callable[..., Any]] = {}  # Tensor.<name>_: the op whose resu
 PROPERTIES: dict[str, Callable[..., Any]] = {}  # Tensor.<name>, read without a call
 FUNCTIONS: dict[str, Callable[..., Any]] = {}  # minigrad.<name>
 FUNCTIONAL: dict[str, Callable[..., Any]] = {}  # minigrad.nn.functional.<name>
+LINALG: dict[str, Callable[..., Any]] = {}  # minigrad.linalg.<name>
 # op -> (number of tensor operands, keyword arguments of ``minigrad.testing.strategies.tensors``
 # that keep them in the op's domain): inputs the property tests can draw from the declaration alone
 DRAWN: dict[Callable[..., Any], tuple[int, dict[str, Any]]] = {}
@@ -49,6 +50,7 @@ def op(
     method: Names = (),
     function: Names = (),
     functional: Names = (),
+    linalg: Names = (),
     inplace: Names = (),
     reflected: Names = (),
     property: Names = (),
@@ -56,7 +58,8 @@ def op(
     domain: dict[str, Any] | None = None,
 ) -> Callable[[Op], Op]:
     """Declare the names of the op below: Tensor methods, ``minigrad`` functions,
-    ``nn.functional`` functions, in-place Tensor methods, reflected operators and properties.
+    ``nn.functional`` and ``linalg`` functions, in-place Tensor methods, reflected operators and
+    properties.
 
     ``inputs=n`` says the op takes ``n`` float64 tensors of broadcastable shapes and nothing else
     (their values within ``domain``), so the property tests gradcheck it with no table line."""
@@ -69,6 +72,7 @@ def op(
             (METHODS, reflected, _swapped(fn) if reflected else fn),
             (FUNCTIONS, function, fn),
             (FUNCTIONAL, functional, fn),
+            (LINALG, linalg, fn),
             (INPLACE, inplace, fn),
             (PROPERTIES, property, fn),
         ):
