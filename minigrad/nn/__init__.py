@@ -1,6 +1,6 @@
 """Neural-network building blocks with PyTorch's names: modules, layers, losses, ``functional``."""
 
-from minigrad.nn import functional, init
+from minigrad.nn import functional, init, utils
 from minigrad.nn.conv import Conv2d, ConvTranspose2d, Corr2d
 from minigrad.nn.layers import (
     Dropout,
@@ -40,4 +40,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]

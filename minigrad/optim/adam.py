@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-from minigrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter, subtract_
+from minigrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter, count_step, subtract_
 from minigrad.tensor import Tensor, zeros_like
 
 
@@ -45,44 +43,19 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        """Check the hyperparameters, and store ``betas`` as a tuple."""
-        check_hyperparameter(group["lr"], "lr", "Invalid learning rate")
-        check_hyperparameter(group["eps"], "eps", "Invalid epsilon value")
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            error = ValueError if isinstance(betas, (tuple, list)) else TypeError
-            raise error(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        for index, beta in enumerate(betas):
-            check_hyperparameter(beta, f"betas[{index}]", f"Invalid beta parameter at index {index}", below=1)
-        group["betas"] = tuple(betas)
-        check_hyperparameter(group["weight_decay"], "weight_decay", "Invalid weight_decay value")
+        check_moment_group(group)
 
     def _update(self, param: Tensor, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        grad = param.grad.array
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * param.array
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        grad = decayed_gradient(param, group)
         state = self._state_for(param)
-        if not state:
-            state["step"] = Tensor(np.array(0.0, dtype=np.float32))
-            moments = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
-            state.update((name, zeros_like(param)) for name in moments)
-        step_count = state["step"].array
-        step_count += 1
-        step = step_count.item()
-        exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
-        exp_avg *= beta1
-        exp_avg += (1 - beta1) * grad
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * (grad * grad)
+        step = count_step(state)
+        exp_avg, exp_avg_sq = update_moments(param, state, grad, beta1, beta2)
         if group["amsgrad"]:
-            exp_avg_sq = state["max_exp_avg_sq"].array
-            param.xp.maximum(exp_avg_sq, state["exp_avg_sq"].array, out=exp_avg_sq)
+            if "max_exp_avg_sq" not in state:
+                state["max_exp_avg_sq"] = zeros_like(param)
+            largest = state["max_exp_avg_sq"].array
+            exp_avg_sq = param.xp.maximum(largest, exp_avg_sq, out=largest)
         denom = param.xp.sqrt(exp_avg_sq) / math.sqrt(1 - beta2**step) + group["eps"]
         subtract_(param, (lr / (1 - beta1**step)) * (exp_avg / denom))
 
@@ -104,3 +77,47 @@ class AdamW(Adam):
         super().__init__(
             params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True
         )
+
+
+def check_moment_group(group: dict[str, Any]) -> None:
+    """Check the hyperparameters of the Adam family (lr, eps, betas, weight_decay); store
+    ``betas`` as a tuple."""
+    check_hyperparameter(group["lr"], "lr", "Invalid learning rate")
+    check_hyperparameter(group["eps"], "eps", "Invalid epsilon value")
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        error = ValueError if isinstance(betas, (tuple, list)) else TypeError
+        raise error(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for index, beta in enumerate(betas):
+        check_hyperparameter(beta, f"betas[{index}]", f"Invalid beta parameter at index {index}", below=1)
+    group["betas"] = tuple(betas)
+    check_hyperparameter(group["weight_decay"], "weight_decay", "Invalid weight_decay value")
+
+
+def decayed_gradient(param: Tensor, group: dict[str, Any]) -> Any:
+    """The gradient array, negated to maximize; with weight decay added to it (L2), or applied to
+    the parameter first (``decoupled_weight_decay``: ``p *= 1 - lr * weight_decay``)."""
+    grad, weight_decay = param.grad.array, group["weight_decay"]
+    if group["maximize"]:
+        grad = -grad
+    if weight_decay != 0:
+        if group.get("decoupled_weight_decay", False):
+            param.mul_(1 - group["lr"] * weight_decay)
+        else:
+            grad = grad + weight_decay * param.array
+    return grad
+
+
+def update_moments(
+    param: Tensor, state: dict[str, Any], grad: Any, beta1: float, beta2: float
+) -> tuple[Any, Any]:
+    """``exp_avg = b1 m + (1 - b1) g`` and ``exp_avg_sq = b2 v + (1 - b2) g²``, updated in place
+    (created at zero on the first step) and returned as arrays."""
+    if "exp_avg" not in state:
+        state["exp_avg"], state["exp_avg_sq"] = zeros_like(param), zeros_like(param)
+    exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
+    exp_avg *= beta1
+    exp_avg += (1 - beta1) * grad
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * (grad * grad)
+    return exp_avg, exp_avg_sq

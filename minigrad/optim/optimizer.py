@@ -86,6 +86,7 @@ class Optimizer:
         Every gradient is checked before anything changes, so a bad one leaves all as it was.
         """
         loss = None
+        self._opt_called = True  # learning-rate schedulers warn when they step before the optimizer
         if closure is not None:
             with enable_grad():
                 loss = closure()
@@ -209,7 +210,9 @@ def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
     """A copy of one saved state value: tensors go to ``param``'s device (and dtype, except ``step``).
 
     ``step`` stays a host tensor (a plain number from older PyTorch becomes a float32 one); a
-    tensor already on the parameter's device is copied there, never through the host.
+    tensor already on the parameter's device is copied there, never through the host. Other state
+    has the parameter's shape, or none (a scalar such as NAdam's ``mu_product``, which PyTorch
+    also moves to the parameter's dtype and device).
     """
     if isinstance(value, Tensor):
         value = value.array
@@ -219,7 +222,7 @@ def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
         return value
     if key == "step":
         return Tensor(backend_of(value).to_host(value).copy())
-    if tuple(value.shape) != tuple(param.shape):
+    if value.ndim and tuple(value.shape) != tuple(param.shape):
         raise ValueError(
             f"loaded optimizer state '{key}' has shape {tuple(value.shape)}, but its parameter "
             f"has shape {tuple(param.shape)}"
@@ -228,6 +231,18 @@ def _copy_state_value(key: str, value: Any, param: Tensor) -> Any:
     if source is target:
         return Tensor(value.astype(param.dtype, copy=True))
     return Tensor(target.from_host(np.array(source.to_host(value), dtype=np.dtype(param.dtype))))
+
+
+def host_scalar(value: float = 0.0) -> Tensor:
+    """A float32 host tensor, as PyTorch keeps step counters and other scalar state."""
+    return Tensor(np.array(value, dtype=np.float32))
+
+
+def count_step(state: dict[str, Any]) -> int:
+    """Add one to ``state["step"]`` and return it."""
+    counter = state.setdefault("step", host_scalar()).array
+    counter += 1
+    return int(counter.item())
 
 
 def subtract_(param: Tensor, update: Any) -> None:
