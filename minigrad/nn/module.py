@@ -13,8 +13,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from minigrad._hooks import RemovableHandle
 from minigrad.autograd import no_grad
 from minigrad.backend import backend, backend_of, is_backend_array
+from minigrad.nn import hooks
 from minigrad.ops.device import parse_to_args
 from minigrad.tensor import Tensor
 
@@ -87,8 +89,55 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
+    # Hooks, by handle id; ``None`` until one is registered, so a call without hooks costs nothing.
+    _forward_pre_hooks: dict[int, Any] | None = None
+    _forward_hooks: dict[int, Any] | None = None
+    _backward_pre_hooks: dict[int, Any] | None = None
+    _backward_hooks: dict[int, Any] | None = None
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
+            return hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _hook_table(self, name: str) -> dict[int, Any]:
+        table = self.__dict__.get(name)
+        if table is None:
+            table = {}
+            object.__setattr__(self, name, table)
+        return table
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` (``hook(module, args, kwargs)`` with ``with_kwargs``) before
+        each forward; a returned value replaces the arguments."""
+        return RemovableHandle(self._hook_table("_forward_pre_hooks"), (hook, with_kwargs), prepend)
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
+        ``with_kwargs``) after each forward; a returned value replaces the output. With
+        ``always_call`` it runs even when forward raised (with ``output=None``... then re-raises)."""
+        return RemovableHandle(self._hook_table("_forward_hooks"), (hook, with_kwargs, always_call), prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the outputs are known; a returned
+        tuple replaces them."""
+        return RemovableHandle(self._hook_table("_backward_pre_hooks"), hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients of the module's tensor
+        inputs are computed; a returned tuple replaces ``grad_input``."""
+        return RemovableHandle(self._hook_table("_backward_hooks"), hook, prepend)
 
     # -- registration -----------------------------------------------------------------------
 
