@@ -18,7 +18,7 @@ from minigrad.autograd import no_grad
 from minigrad.backend import backend, backend_of, is_backend_array
 from minigrad.nn import hooks
 from minigrad.ops.device import parse_to_args
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, empty
 
 
 class Parameter(Tensor):
@@ -42,6 +42,58 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+_UNINITIALIZED = (
+    "This error happens when you are using a `LazyModule` or explicitly manipulating "
+    "`nn.UninitializedParameter` objects. When using LazyModules Call `forward` with a dummy batch "
+    "to initialize the parameters before calling torch functions"
+)
+
+
+class UninitializedParameter(Parameter):
+    """A parameter without data: a lazy module's until its first forward infers the shape.
+
+    ``materialize(shape)`` gives it storage and turns it into a plain ``Parameter`` (the same
+    object, so an optimizer built before holds it). Until then any use of its data raises.
+    """
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__(empty(0, device=device, dtype=dtype), requires_grad)
+        self._factory = {"device": device, "dtype": dtype}
+
+    @property
+    def _array(self) -> Any:
+        raise ValueError(f"Attempted to use an uninitialized parameter. {_UNINITIALIZED}")
+
+    @_array.setter
+    def _array(self, array: Any) -> None:
+        self.__dict__["_array"] = array  # read again once materialize() made this a Parameter
+
+    @property
+    def dtype(self) -> Any:
+        return self.__dict__["_array"].dtype
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
+            "in `load_state_dict` when trying to load an uninitialized parameter into an initialized one. "
+            "Call `forward` to initialize the parameters before accessing their attributes."
+        )
+
+    def materialize(self, shape: tuple[int, ...], device: Any = None, dtype: Any = None) -> None:
+        """Allocate (uninitialised) storage of ``shape``; the module's ``reset_parameters`` fills it."""
+        factory = {
+            **self._factory,
+            **{k: v for k, v in (("device", device), ("dtype", dtype)) if v is not None},
+        }
+        self.__dict__["_array"] = empty(*shape, **factory).array
+        del self._factory
+        self.__class__ = Parameter
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
 
 
 def reset_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
@@ -355,7 +407,7 @@ class Module:
         """
         for module in self.modules():
             for param in module._parameters.values():
-                if param is None:
+                if param is None or isinstance(param, UninitializedParameter):
                     continue
                 with no_grad():
                     param.data = convert(param.detach())
@@ -403,7 +455,8 @@ class Module:
             dot = f"{prefix}." if prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
-                    yield dot + name, (param if keep_vars else param.detach())
+                    kept = keep_vars or isinstance(param, UninitializedParameter)
+                    yield dot + name, (param if kept else param.detach())
             for name, buffer in module._buffers.items():
                 if buffer is not None and name not in module._non_persistent_buffers:
                     yield dot + name, (buffer if keep_vars else buffer.detach())
@@ -433,7 +486,9 @@ class Module:
             except (TypeError, ValueError) as err:
                 errors.append(f"could not read the value for {key}: {err}")
                 continue
-            if tuple(source.shape) != tuple(target.shape):
+            if isinstance(target, UninitializedParameter):
+                sources[key] = source  # a lazy module's parameter takes the saved shape
+            elif tuple(source.shape) != tuple(target.shape):
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {tuple(source.shape)} "
                     f"from checkpoint, the shape in current model is {tuple(target.shape)}."
@@ -459,6 +514,8 @@ class Module:
         with no_grad():
             for key, source in sources.items():
                 target = own[key]
+                if isinstance(target, UninitializedParameter):
+                    target.materialize(tuple(source.shape))
                 target.copy_(_to_tensor_like(source, target))
         return IncompatibleKeys(missing, unexpected)
 
