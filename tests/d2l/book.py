@@ -98,6 +98,16 @@ def run(path: pathlib.Path, library: str, seed: int = 0) -> list[tuple[Any, str]
     return shown
 
 
+def definitions(path: pathlib.Path, library: str) -> dict[str, Any]:
+    """The namespace after the cells of a section that train or show nothing (its definitions)."""
+    namespace: dict[str, Any] = {"__name__": "__main__", "__d2l__": standin(library), "tab": Tab()}
+    for number, code in enumerate(cells(path), 1):
+        if not any(word in code for word in ("fit(", "layer_summary", "print(", "plot(")):
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(_shown(swapped(code, library), f"{section_name(path)} cell {number}"), namespace)
+    return namespace
+
+
 def summary(value: Any) -> Any:
     """Plain data for comparing what two libraries show: a tensor as ("tensor", shape, dtype,
     float64 values), a sequence as ("seq", items), a dict as ("dict", keys, values), an object by
