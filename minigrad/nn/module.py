@@ -51,16 +51,18 @@ _UNINITIALIZED = (
 )
 
 
-class UninitializedParameter(Parameter):
-    """A parameter without data: a lazy module's until its first forward infers the shape.
+class _Uninitialized:
+    """A tensor without data, a lazy module's until its first forward infers the shape.
 
-    ``materialize(shape)`` gives it storage and turns it into a plain ``Parameter`` (the same
-    object, so an optimizer built before holds it). Until then any use of its data raises.
+    ``materialize(shape)`` gives it storage and turns it into ``cls_to_become`` (the same object,
+    so an optimizer built before holds it). Until then any use of its data raises.
     """
 
-    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
-        super().__init__(empty(0, device=device, dtype=dtype), requires_grad)
+    cls_to_become: type
+
+    def _uninitialized(self, requires_grad: bool, device: Any, dtype: Any) -> None:
         self._factory = {"device": device, "dtype": dtype}
+        Tensor.__init__(self, empty(0, device=device, dtype=dtype).array, requires_grad)
 
     @property
     def _array(self) -> Any:
@@ -68,7 +70,7 @@ class UninitializedParameter(Parameter):
 
     @_array.setter
     def _array(self, array: Any) -> None:
-        self.__dict__["_array"] = array  # read again once materialize() made this a Parameter
+        self.__dict__["_array"] = array  # read again once materialize() changed the class
 
     @property
     def dtype(self) -> Any:
@@ -90,10 +92,28 @@ class UninitializedParameter(Parameter):
         }
         self.__dict__["_array"] = empty(*shape, **factory).array
         del self._factory
-        self.__class__ = Parameter
+        self.__class__ = self.cls_to_become
 
     def __repr__(self) -> str:
-        return "<UninitializedParameter>"
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A lazy module's parameter before its first forward; a ``Parameter`` after."""
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        self._uninitialized(requires_grad, device, dtype)
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A lazy module's buffer (running statistics) before its first forward; a ``Tensor`` after."""
+
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None) -> None:
+        self._uninitialized(requires_grad, device, dtype)
 
 
 def reset_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
@@ -407,14 +427,14 @@ class Module:
         """
         for module in self.modules():
             for param in module._parameters.values():
-                if param is None or isinstance(param, UninitializedParameter):
+                if param is None or isinstance(param, _Uninitialized):
                     continue
                 with no_grad():
                     param.data = convert(param.detach())
                     if param.grad is not None:
                         param.grad = convert(param.grad.detach())
             for name, buffer in module._buffers.items():
-                if buffer is not None:
+                if buffer is not None and not isinstance(buffer, _Uninitialized):
                     module._buffers[name] = convert(buffer)
         return self
 
@@ -455,11 +475,12 @@ class Module:
             dot = f"{prefix}." if prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
-                    kept = keep_vars or isinstance(param, UninitializedParameter)
+                    kept = keep_vars or isinstance(param, _Uninitialized)
                     yield dot + name, (param if kept else param.detach())
             for name, buffer in module._buffers.items():
                 if buffer is not None and name not in module._non_persistent_buffers:
-                    yield dot + name, (buffer if keep_vars else buffer.detach())
+                    kept = keep_vars or isinstance(buffer, _Uninitialized)
+                    yield dot + name, (buffer if kept else buffer.detach())
 
     def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name, as detached tensors sharing storage."""
@@ -486,7 +507,7 @@ class Module:
             except (TypeError, ValueError) as err:
                 errors.append(f"could not read the value for {key}: {err}")
                 continue
-            if isinstance(target, UninitializedParameter):
+            if isinstance(target, _Uninitialized):
                 sources[key] = source  # a lazy module's parameter takes the saved shape
             elif tuple(source.shape) != tuple(target.shape):
                 errors.append(
@@ -514,7 +535,7 @@ class Module:
         with no_grad():
             for key, source in sources.items():
                 target = own[key]
-                if isinstance(target, UninitializedParameter):
+                if isinstance(target, _Uninitialized):
                     target.materialize(tuple(source.shape))
                 target.copy_(_to_tensor_like(source, target))
         return IncompatibleKeys(missing, unexpected)
