@@ -15,6 +15,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad._checks import is_int, is_real
+from minigrad._hooks import RemovableHandle
 from minigrad._tensor_str import format_tensor
 from minigrad.backend import backend, backend_of, device, get_array_module, is_backend_array
 from minigrad.random import default_generator
@@ -49,6 +50,7 @@ class Tensor:
     _requires_grad: bool = False  # a leaf's flag; a tensor with a grad_fn always requires grad
     _accumulator: Any = None  # a weak reference to a leaf's AccumulateGrad node
     _view: ViewInfo | None = None  # for a view: its base and the ops that made it
+    _hooks: dict[int, Any] | None = None  # a leaf's gradient hooks (a non-leaf's live on its grad_fn)
     _version: _Version  # made on first use (see __getattr__): most tensors are never written
 
     def __init__(self, array: Any, requires_grad: bool = False) -> None:
@@ -167,6 +169,20 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn.retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(grad)`` whenever a gradient for this tensor is computed; a returned tensor
+        replaces the gradient. ``handle.remove()`` takes the hook away again."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self.grad_fn
+        if node is None:
+            if self._hooks is None:
+                self._hooks = {}
+            return RemovableHandle(self._hooks, hook)
+        if node.hooks is None:
+            node.hooks = {}
+        return RemovableHandle(node.hooks.setdefault(self._output_nr, {}), hook)
 
     @property
     def retains_grad(self) -> bool:

@@ -2,7 +2,7 @@
 
 The picture reads top to bottom in the direction of the forward pass: leaf tensors (blue; the
 parameters of a model in gold, with their names) feed op nodes (grey boxes named for their
-backward step, ``MulBackward``), which feed the output (green). An edge between two ops carries
+backward step, ``MulBackward0``), which feed the output (green). An edge between two ops carries
 an intermediate tensor and is labelled with its shape and dtype; an intermediate kept with
 ``retain_grad()`` is drawn as a tensor node of its own, so its value and gradient can be shown.
 Inputs that need no gradient (constants, data) are not part of the graph and are not drawn.
@@ -14,8 +14,8 @@ Inputs that need no gradient (constants, data) are not part of the graph and are
 digraph minigrad {
   node [fontname=Helvetica, fontsize=11];
   edge [fontname=Helvetica, fontsize=9];
-  n0 [label="SumBackward", shape=box, style=filled, fillcolor=lightgrey];
-  n1 [label="MulBackward", shape=box, style=filled, fillcolor=lightgrey];
+  n0 [label="SumBackward0", shape=box, style=filled, fillcolor=lightgrey];
+  n1 [label="MulBackward0", shape=box, style=filled, fillcolor=lightgrey];
   n1 -> n0 [label="(2,) float32"];
   n2 [label="(2,) float32", shape=ellipse, style=filled, fillcolor=lightblue];
   n2 -> n1;
@@ -24,7 +24,7 @@ digraph minigrad {
   n0 -> n3;
 }
 
-``w`` is used twice by ``MulBackward``, hence its two edges.
+``w`` is used twice by ``MulBackward0``, hence its two edges.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``repr(tensor)`` prints what PyTorch prints.
 
 The expected strings were produced by PyTorch 2.13 for the same data, with ``torch.`` in dtype
-names read as ``minigrad.`` and PyTorch's ``MulBackward0`` read as minigrad's ``MulBackward``.
+names read as ``minigrad.`` and PyTorch's ``MulBackward0`` read as minigrad's ``MulBackward0``.
 """
 
 import numpy as np
@@ -61,12 +61,12 @@ CASES = [
     (
         "grad_fn",
         lambda: minigrad.tensor([1.0, 2.0], requires_grad=True) * 2,
-        "tensor([2., 4.], grad_fn=<MulBackward>)",
+        "tensor([2., 4.], grad_fn=<MulBackward0>)",
     ),
     (
         "grad_fn_scalar",
         lambda: (minigrad.tensor([1.0, 2.0], requires_grad=True) ** 2).sum(),
-        "tensor(5., grad_fn=<SumBackward>)",
+        "tensor(5., grad_fn=<SumBackward0>)",
     ),
     (
         "float64_grad",

@@ -358,7 +358,7 @@ def test_the_error_names_the_tensor_and_its_versions():
     with minigrad.no_grad():
         z += 1
     with pytest.raises(
-        RuntimeError, match=r"\[minigrad.FloatTensor \[3\]\], which is output 0 of ExpBackward,"
+        RuntimeError, match=r"\[minigrad.FloatTensor \[3\]\], which is output 0 of ExpBackward0,"
     ):
         z.sum().backward()
 

@@ -101,6 +101,9 @@ def _run(
             arrived = buffers.pop(node, None)
             if arrived is None:
                 continue
+            hooks = node.variable._hooks if isinstance(node, AccumulateGrad) else node.hooks
+            if hooks:
+                _run_hooks(hooks, arrived, isinstance(node, AccumulateGrad))
             if capture:
                 captured.update(((node, nr), g) for nr, g in arrived.items())
             if isinstance(node, AccumulateGrad):
@@ -113,6 +116,15 @@ def _run(
             if runs:
                 _step(node, arrived, buffers, retain_graph, order)
     return [captured.get(pos) for pos in positions] if capture else None
+
+
+def _run_hooks(hooks: dict, arrived: dict[int, Tensor], leaf: bool) -> None:
+    """Let the tensors' hooks see, and replace, the gradients that arrived for them."""
+    for nr, fns in ({0: hooks} if leaf else hooks).items():
+        for fn in list(fns.values()) if nr in arrived else ():
+            replaced = fn(arrived[nr])
+            if replaced is not None:
+                arrived[nr] = replaced
 
 
 def _step(node: Node, grads: dict, buffers: dict, retain_graph: bool, order: dict) -> None:

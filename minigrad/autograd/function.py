@@ -71,6 +71,7 @@ class Node:
     input_meta: tuple = ()  # (shape, dtype) of each Tensor argument
     output_meta: tuple = ()  # (shape, dtype) of each output
     stack: Any = None  # where the op was created, in anomaly mode
+    hooks: dict[int, dict] | None = None  # output index -> the gradient hooks of that output
     _saved: tuple | None = ()  # SavedTensors once recorded; None once backward freed them
 
     def __init__(self, function: type, needs_input_grad: tuple[bool, ...]) -> None:
@@ -92,7 +93,7 @@ class Node:
         return tuple(None if s is None else s.unpack(self) for s in self._saved)
 
     def name(self) -> str:
-        return f"{self.function.__name__}Backward"
+        return self.function.node_name
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -220,6 +221,12 @@ class Function:
     """
 
     is_view = False
+    node_name = "FunctionBackward0"  # the name of its graph nodes: the class name + "Backward0", as PyTorch's
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "node_name" not in cls.__dict__:
+            cls.node_name = f"{cls.__name__}Backward0"
 
     @staticmethod
     def forward(ctx: Node, *args: Any) -> Any:

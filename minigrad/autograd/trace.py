@@ -10,11 +10,11 @@ topological order of the graph.
 >>> with trace() as t:
 ...     (x * x).sum().backward()
 >>> [step.name for step in t.steps]
-['SumBackward', 'MulBackward']
+['SumBackward0', 'MulBackward0']
 >>> print(t)
-step  op           inputs -> outputs   |grad_outputs|  |grad_inputs|
-   1  SumBackward  (2,) -> ()          1               1.414
-   2  MulBackward  (2,), (2,) -> (2,)  1.414           5, 5
+step  op            inputs -> outputs   |grad_outputs|  |grad_inputs|
+   1  SumBackward0  (2,) -> ()          1               1.414
+   2  MulBackward0  (2,), (2,) -> (2,)  1.414           5, 5
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ from minigrad.nn.layers import (
     Softmax,
     Tanh,
 )
+from minigrad.nn.lazy import LazyConv2d, LazyConvTranspose2d, LazyLinear, LazyModuleMixin
 from minigrad.nn.loss import CrossEntropyLoss, MSELoss
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module, Parameter, UninitializedParameter
 from minigrad.nn.pooling import AvgPool2d, MaxPool2d
 
 __all__ = [
@@ -27,6 +28,10 @@ __all__ = [
     "Dropout",
     "Flatten",
     "Identity",
+    "LazyConv2d",
+    "LazyConvTranspose2d",
+    "LazyLinear",
+    "LazyModuleMixin",
     "Linear",
     "LogSoftmax",
     "MSELoss",
@@ -38,6 +43,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "UninitializedParameter",
     "functional",
     "init",
     "utils",

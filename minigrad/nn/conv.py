@@ -20,9 +20,11 @@ from minigrad.tensor import Tensor, zeros
 
 def _check_channels(layer: str, in_channels: Any, out_channels: Any, groups: Any) -> tuple[int, int, int]:
     """The three counts as Python ints, or a clear error."""
-    for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-        if not is_int(value) or value < 1:
-            raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
+    if not is_int(groups) or groups < 1:
+        raise ValueError(f"{layer}: groups must be a positive int, got {groups!r}")
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if not is_int(value) or value < 0:  # 0 as PyTorch allows (a lazy layer starts so)
+            raise ValueError(f"{layer}: {name} must be a non-negative int, got {value!r}")
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
         if value % groups:
             raise ValueError(f"{layer}: {name}={value} must be divisible by groups={groups}")

@@ -158,3 +158,78 @@ def kaiming_normal_(
     """He normal: ``N(0, std**2)`` with ``std = gain / sqrt(fan)``."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     return tensor if std is None else normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """Fill with draws from ``N(mean, std**2)`` restricted to ``[a, b]`` (redrawing what falls outside)."""
+    rng, count = _generator(generator), math.prod(tensor.shape)
+    values = np.empty(0)
+    while values.size < count:
+        draws = rng.normal(mean, std, size=max(2 * (count - values.size), 16))
+        values = np.concatenate([values, draws[(draws >= a) & (draws <= b)]])
+    return _fill(tensor, values[:count].reshape(tuple(tensor.shape)))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix, the tensor's dims after the first flattened: the Q of
+    a Gaussian matrix's QR, its column signs fixed by R's diagonal (Saxe et al.)."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = _generator(generator).normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tuple(tensor.shape)))
+
+
+def sparse_(
+    tensor: Tensor, sparsity: float, std: float = 0.01, generator: np.random.Generator | None = None
+) -> Tensor:
+    """Fill a 2-D tensor from ``N(0, std**2)`` with ``ceil(sparsity * rows)`` zeros in each column."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    rng = _generator(generator)
+    values = rng.normal(0.0, std, size=(rows, cols))
+    ranks = rng.random((rows, cols)).argsort(axis=0).argsort(axis=0)  # a random row order per column
+    values[ranks < math.ceil(sparsity * rows)] = 0.0
+    return _fill(tensor, values)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal of a non-square one)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: each of the first input
+    channels passes through unchanged (per group)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    out_channels, in_channels, *kernel = tensor.shape
+    if out_channels % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = out_channels // groups
+    kept = min(per_group, in_channels)
+    values = np.zeros(tuple(tensor.shape))
+    centre = tuple(k // 2 for k in kernel)
+    channels = np.arange(kept)
+    for group in range(groups):
+        values[(group * per_group + channels, channels, *centre)] = 1.0
+    return _fill(tensor, values)

@@ -13,10 +13,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from minigrad._hooks import RemovableHandle
 from minigrad.autograd import no_grad
 from minigrad.backend import backend, backend_of, is_backend_array
+from minigrad.nn import hooks
 from minigrad.ops.device import parse_to_args
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, empty
 
 
 class Parameter(Tensor):
@@ -40,6 +42,78 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+_UNINITIALIZED = (
+    "This error happens when you are using a `LazyModule` or explicitly manipulating "
+    "`nn.UninitializedParameter` objects. When using LazyModules Call `forward` with a dummy batch "
+    "to initialize the parameters before calling torch functions"
+)
+
+
+class _Uninitialized:
+    """A tensor without data, a lazy module's until its first forward infers the shape.
+
+    ``materialize(shape)`` gives it storage and turns it into ``cls_to_become`` (the same object,
+    so an optimizer built before holds it). Until then any use of its data raises.
+    """
+
+    cls_to_become: type
+
+    def _uninitialized(self, requires_grad: bool, device: Any, dtype: Any) -> None:
+        self._factory = {"device": device, "dtype": dtype}
+        Tensor.__init__(self, empty(0, device=device, dtype=dtype).array, requires_grad)
+
+    @property
+    def _array(self) -> Any:
+        raise ValueError(f"Attempted to use an uninitialized parameter. {_UNINITIALIZED}")
+
+    @_array.setter
+    def _array(self, array: Any) -> None:
+        self.__dict__["_array"] = array  # read again once materialize() changed the class
+
+    @property
+    def dtype(self) -> Any:
+        return self.__dict__["_array"].dtype
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
+            "in `load_state_dict` when trying to load an uninitialized parameter into an initialized one. "
+            "Call `forward` to initialize the parameters before accessing their attributes."
+        )
+
+    def materialize(self, shape: tuple[int, ...], device: Any = None, dtype: Any = None) -> None:
+        """Allocate (uninitialised) storage of ``shape``; the module's ``reset_parameters`` fills it."""
+        factory = {
+            **self._factory,
+            **{k: v for k, v in (("device", device), ("dtype", dtype)) if v is not None},
+        }
+        self.__dict__["_array"] = empty(*shape, **factory).array
+        del self._factory
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A lazy module's parameter before its first forward; a ``Parameter`` after."""
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        self._uninitialized(requires_grad, device, dtype)
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A lazy module's buffer (running statistics) before its first forward; a ``Tensor`` after."""
+
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None) -> None:
+        self._uninitialized(requires_grad, device, dtype)
 
 
 def reset_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
@@ -87,8 +161,55 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
+    # Hooks, by handle id; ``None`` until one is registered, so a call without hooks costs nothing.
+    _forward_pre_hooks: dict[int, Any] | None = None
+    _forward_hooks: dict[int, Any] | None = None
+    _backward_pre_hooks: dict[int, Any] | None = None
+    _backward_hooks: dict[int, Any] | None = None
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
+            return hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _hook_table(self, name: str) -> dict[int, Any]:
+        table = self.__dict__.get(name)
+        if table is None:
+            table = {}
+            object.__setattr__(self, name, table)
+        return table
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` (``hook(module, args, kwargs)`` with ``with_kwargs``) before
+        each forward; a returned value replaces the arguments."""
+        return RemovableHandle(self._hook_table("_forward_pre_hooks"), (hook, with_kwargs), prepend)
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
+        ``with_kwargs``) after each forward; a returned value replaces the output. With
+        ``always_call`` it runs even when forward raised (with ``output=None``... then re-raises)."""
+        return RemovableHandle(self._hook_table("_forward_hooks"), (hook, with_kwargs, always_call), prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the outputs are known; a returned
+        tuple replaces them."""
+        return RemovableHandle(self._hook_table("_backward_pre_hooks"), hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients of the module's tensor
+        inputs are computed; a returned tuple replaces ``grad_input``."""
+        return RemovableHandle(self._hook_table("_backward_hooks"), hook, prepend)
 
     # -- registration -----------------------------------------------------------------------
 
@@ -306,14 +427,14 @@ class Module:
         """
         for module in self.modules():
             for param in module._parameters.values():
-                if param is None:
+                if param is None or isinstance(param, _Uninitialized):
                     continue
                 with no_grad():
                     param.data = convert(param.detach())
                     if param.grad is not None:
                         param.grad = convert(param.grad.detach())
             for name, buffer in module._buffers.items():
-                if buffer is not None:
+                if buffer is not None and not isinstance(buffer, _Uninitialized):
                     module._buffers[name] = convert(buffer)
         return self
 
@@ -354,10 +475,12 @@ class Module:
             dot = f"{prefix}." if prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
-                    yield dot + name, (param if keep_vars else param.detach())
+                    kept = keep_vars or isinstance(param, _Uninitialized)
+                    yield dot + name, (param if kept else param.detach())
             for name, buffer in module._buffers.items():
                 if buffer is not None and name not in module._non_persistent_buffers:
-                    yield dot + name, (buffer if keep_vars else buffer.detach())
+                    kept = keep_vars or isinstance(buffer, _Uninitialized)
+                    yield dot + name, (buffer if kept else buffer.detach())
 
     def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name, as detached tensors sharing storage."""
@@ -384,7 +507,9 @@ class Module:
             except (TypeError, ValueError) as err:
                 errors.append(f"could not read the value for {key}: {err}")
                 continue
-            if tuple(source.shape) != tuple(target.shape):
+            if isinstance(target, _Uninitialized):
+                sources[key] = source  # a lazy module's parameter takes the saved shape
+            elif tuple(source.shape) != tuple(target.shape):
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {tuple(source.shape)} "
                     f"from checkpoint, the shape in current model is {tuple(target.shape)}."
@@ -410,6 +535,8 @@ class Module:
         with no_grad():
             for key, source in sources.items():
                 target = own[key]
+                if isinstance(target, _Uninitialized):
+                    target.materialize(tuple(source.shape))
                 target.copy_(_to_tensor_like(source, target))
         return IncompatibleKeys(missing, unexpected)
 

@@ -1,0 +1,49 @@
+"""The book's PyTorch code, chapters 2 to 8, on minigrad with only the imports swapped.
+
+Each section of ``tests/d2l/sections`` (the book's cells, see ``tests/d2l/extract.py``) runs
+cell by cell with ``import minigrad as torch``, ``from minigrad import nn`` and ``from
+minigrad.nn import functional as F``, and the small ``d2l`` stand-in of ``tests/d2l``. With
+PyTorch installed, the same cells also run on PyTorch twice, with two seeds: what a cell shows
+(its last expression and what it prints) must match PyTorch's values where both PyTorch runs
+agree (it does not depend on the random draws), and PyTorch's kinds, shapes and dtypes where
+they differ.
+"""
+
+import sys
+
+import pytest
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent / "d2l"))
+
+import book  # noqa: E402  (tests/d2l)
+
+pytestmark = [pytest.mark.numpy_only, pytest.mark.slow]
+
+SECTIONS = {book.section_name(path): path for path in book.SECTIONS}
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """The cells write files (read-write.md saves parameters): in a temporary directory."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_the_section_runs_on_minigrad(name, in_tmp):
+    book.run(SECTIONS[name], "minigrad")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", SECTIONS)
+def test_the_section_shows_what_pytorch_shows(name, in_tmp, torch):
+    ours = book.run(SECTIONS[name], "minigrad")
+    theirs, again = (book.run(SECTIONS[name], "torch", seed) for seed in (0, 1))
+    for number, ((value, text), (value_t, text_t), (value_a, text_a)) in enumerate(
+        zip(ours, theirs, again), 1
+    ):
+        fixed = book.same(value_t, value_a, values=True) is None
+        why = book.same(value, value_t, values=fixed)
+        assert why is None, f"cell {number}: shows {why}"
+        fixed = book.same_text(text_t, text_a, values=True) is None
+        why = book.same_text(text, text_t, values=fixed)
+        assert why is None, f"cell {number}: prints {why}"
