@@ -1,43 +1,87 @@
 """Neural-network building blocks with PyTorch's names: modules, layers, losses, ``functional``."""
 
 from minigrad.nn import functional, init
-from minigrad.nn.conv import Conv2d, ConvTranspose2d, Corr2d
+from minigrad.nn.conv import Conv1d, Conv2d, ConvTranspose2d, Corr2d
 from minigrad.nn.layers import (
     Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
     Flatten,
     Identity,
     Linear,
     LogSoftmax,
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
     ReLU,
     Sequential,
     Sigmoid,
     Softmax,
     Tanh,
+    Unflatten,
 )
 from minigrad.nn.loss import CrossEntropyLoss, MSELoss
 from minigrad.nn.module import Module, Parameter
-from minigrad.nn.pooling import AvgPool2d, MaxPool2d
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from minigrad.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from minigrad.nn.sparse import Embedding
+from minigrad.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
     "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "Conv1d",
     "Conv2d",
     "ConvTranspose2d",
     "Corr2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "Embedding",
     "Flatten",
+    "GroupNorm",
     "Identity",
+    "LayerNorm",
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "Unflatten",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
     "functional",
     "init",
 ]
