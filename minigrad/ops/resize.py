@@ -25,12 +25,16 @@ _NEAREST = ("nearest", "nearest-exact")
 
 
 def _per_axis(value: Any, name: str, spatial: int, input: Tensor, check: Any) -> list[Any]:
+    """``size`` or ``scale_factor`` as one entry per spatial dim, with PyTorch's errors."""
     values = list(value) if isinstance(value, (tuple, list)) else [value] * spatial
     if len(values) != spatial:
+        given, letter = ("output size of", "o") if name == "size" else ("scale_factor of shape", "s")
+        subject = "output" if name == "size" else "scale_factor"
         raise ValueError(
-            f"Input and {name} must have the same number of spatial dimensions, but got input with "
-            f"spatial dimensions of {list(input.shape[2:])} and {name} of {tuple(values)}. Please provide "
-            f"input tensor in (N, C, d1, d2, ...,dK) format and {name} in (o1, o2, ...,oK) format."
+            f"Input and {subject} must have the same number of spatial dimensions, but got input with "
+            f"spatial dimensions of {list(input.shape[2:])} and {given} {value}. Please provide input tensor "
+            f"in (N, C, d1, d2, ...,dK) format and {given.split(' of')[0]} in ({letter}1, {letter}2, "
+            f"...,{letter}K) format."
         )
     if not all(check(v) for v in values):
         raise TypeError(f"interpolate: {name} must hold {check.__name__[3:]} numbers, got {value!r}")
@@ -104,7 +108,7 @@ def interpolate(
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported")
     if size is not None:
-        out = [int(s) for s in _per_axis(size, "output size", spatial, input, is_int)]
+        out = [int(s) for s in _per_axis(size, "size", spatial, input, is_int)]
         scales: list[float | None] = [None] * spatial
     else:
         scales = [float(s) for s in _per_axis(scale_factor, "scale_factor", spatial, input, is_real)]
