@@ -39,6 +39,12 @@ def _row(value: Any, name: str, op: str, height: int) -> tuple[int, int]:
     return height, single(value, name, op)
 
 
+def _window(op: str, kernel_size: Any, stride: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A pooling's kernel and stride as one-row 2-D pairs; no stride means the kernel's."""
+    kernel = _row(kernel_size, "kernel_size", op, 1)
+    return kernel, kernel if stride is None or stride == [] or stride == () else _row(stride, "stride", op, 1)
+
+
 @op(functional=True)
 def conv1d(
     input: Tensor,
@@ -91,8 +97,7 @@ def max_pool1d(
     tensor([[3., 2.]])
     """
     op = "max_pool1d"
-    kernel = _row(kernel_size, "kernel_size", op, 1)
-    strides = kernel if stride is None or stride == [] or stride == () else _row(stride, "stride", op, 1)
+    kernel, strides = _window(op, kernel_size, stride)
     out = max_pool2d(
         as_2d(op, input),
         kernel,
@@ -123,8 +128,7 @@ def avg_pool1d(
     tensor([[2., 1.]])
     """
     op = "avg_pool1d"
-    kernel = _row(kernel_size, "kernel_size", op, 1)
-    strides = kernel if stride is None or stride == [] or stride == () else _row(stride, "stride", op, 1)
+    kernel, strides = _window(op, kernel_size, stride)
     y = avg_pool2d(
         as_2d(op, input), kernel, strides, _row(padding, "padding", op, 0), ceil_mode, count_include_pad
     )
