@@ -27,8 +27,10 @@ from minigrad.tensor import Tensor
 def _output_size(op: str, output_size: Any, in_hw: tuple[int, int]) -> tuple[int, int]:
     """``output_size`` (an int, or a pair whose ``None`` keeps the input size) as a pair of ints."""
     sizes = (output_size, output_size) if is_int(output_size) else tuple(output_size)
-    if len(sizes) != 2 or not all(s is None or (is_int(s) and s >= 0) for s in sizes):
-        raise ValueError(f"{op}: output_size must be an int or a pair of ints or None, got {output_size!r}")
+    if len(sizes) != 2 or not all(s is None or (is_int(s) and s >= 1) for s in sizes):
+        raise ValueError(
+            f"{op}: output_size must be a positive int or a pair of positive ints or None, got {output_size!r}"
+        )
     return tuple(int(n if s is None else s) for s, n in zip(sizes, in_hw))
 
 
