@@ -1,50 +1,43 @@
 """Neural-network building blocks with PyTorch's names: modules, layers, losses, ``functional``."""
 
 from minigrad.nn import functional, init, utils
-from minigrad.nn.conv import Conv2d, ConvTranspose2d, Corr2d
+from minigrad.nn.conv import Conv1d, Conv2d, ConvTranspose2d, Corr2d
 from minigrad.nn.layers import (
     Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
     Flatten,
     Identity,
     Linear,
     LogSoftmax,
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
     ReLU,
     Sequential,
     Sigmoid,
     Softmax,
     Tanh,
+    Unflatten,
 )
 from minigrad.nn.lazy import LazyConv2d, LazyConvTranspose2d, LazyLinear, LazyModuleMixin
 from minigrad.nn.loss import CrossEntropyLoss, MSELoss
-from minigrad.nn.module import Module, Parameter, UninitializedParameter
-from minigrad.nn.pooling import AvgPool2d, MaxPool2d
+from minigrad.nn.module import Module, Parameter, UninitializedBuffer, UninitializedParameter
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from minigrad.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from minigrad.nn.sparse import Embedding
+from minigrad.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
-__all__ = [
-    "AvgPool2d",
-    "Conv2d",
-    "ConvTranspose2d",
-    "Corr2d",
-    "CrossEntropyLoss",
-    "Dropout",
-    "Flatten",
-    "Identity",
-    "LazyConv2d",
-    "LazyConvTranspose2d",
-    "LazyLinear",
-    "LazyModuleMixin",
-    "Linear",
-    "LogSoftmax",
-    "MSELoss",
-    "MaxPool2d",
-    "Module",
-    "Parameter",
-    "ReLU",
-    "Sequential",
-    "Sigmoid",
-    "Softmax",
-    "Tanh",
-    "UninitializedParameter",
-    "functional",
-    "init",
-    "utils",
-]
+# Every class imported above, and the three submodules users reach through nn.
+__all__ = ["functional", "init", "utils", *sorted(k for k, v in dict(globals()).items() if isinstance(v, type))]

@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv2d``, ``ConvTranspose2d`` (PyTorch's) and ``Corr2d`` (the chapter's).
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose2d`` (PyTorch's) and ``Corr2d`` (the chapter's).
 
 Parameter names, shapes and default initialisation are PyTorch's, so a ``state_dict`` moves
 between the two frameworks unchanged: weight and bias are drawn from ``U(-sqrt(k), sqrt(k))``
@@ -15,6 +15,7 @@ from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.conv import conv2d, conv_padding, conv_transpose2d, corr2d
 from minigrad.ops.padding import pad
+from minigrad.ops.sequence import conv1d, single
 from minigrad.tensor import Tensor, zeros
 
 
@@ -34,6 +35,17 @@ def _check_channels(layer: str, in_channels: Any, out_channels: Any, groups: Any
 def _check_padding_mode(layer: str, padding_mode: str, modes: tuple[str, ...]) -> None:
     if padding_mode not in modes:
         raise ValueError(f"{layer}: padding_mode must be one of {modes}, got {padding_mode!r}")
+
+
+def _check_padding_string(layer: str, padding: str, stride: tuple[int, ...]) -> str:
+    """``"same"`` or ``"valid"``; ``"same"`` only for a stride of 1, as PyTorch."""
+    if padding not in ("same", "valid"):
+        raise ValueError(f"{layer}: padding must be 'same', 'valid', an int or a pair, got {padding!r}")
+    if padding == "same" and any(s != 1 for s in stride):
+        raise ValueError(
+            f"{layer}: padding='same' is not supported for strided convolutions (stride={stride})"
+        )
+    return padding
 
 
 class _ConvNd(Module):
@@ -60,7 +72,13 @@ class _ConvNd(Module):
         text = (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         )
-        defaults = {"padding": (0, 0), "dilation": (1, 1), "output_padding": (0, 0), "groups": 1}
+        dims = len(self.kernel_size)
+        defaults = {
+            "padding": (0,) * dims,
+            "dilation": (1,) * dims,
+            "output_padding": (0,) * dims,
+            "groups": 1,
+        }
         for name, default in defaults.items():
             value = getattr(self, name, default)
             if value != default:
@@ -68,6 +86,55 @@ class _ConvNd(Module):
         text += "" if self.bias is not None else ", bias=False"
         mode = getattr(self, "padding_mode", "zeros")
         return text + ("" if mode == "zeros" else f", padding_mode={mode}")
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over a batch (N, C_in, L): ``weight`` (C_out, C_in/groups, k), ``bias`` (C_out,).
+
+    >>> Conv1d(2, 4, 3)
+    Conv1d(2, 4, kernel_size=(3,), stride=(1,))
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        layer = "Conv1d"
+        in_channels, out_channels, groups = _check_channels(layer, in_channels, out_channels, groups)
+        _check_padding_mode(layer, padding_mode, ("zeros", "reflect", "replicate", "circular"))
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = (single(kernel_size, "kernel_size", layer),)
+        self.stride = (single(stride, "stride", layer),)
+        self.dilation = (single(dilation, "dilation", layer),)
+        if isinstance(padding, str):
+            self.padding = _check_padding_string(layer, padding, self.stride)
+        else:
+            self.padding = (single(padding, "padding", layer),)
+        self.padding_mode = padding_mode
+        self._create_parameters((out_channels, in_channels // groups, *self.kernel_size), bias, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode == "zeros":
+            return conv1d(
+                input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+            )
+        padding = self.padding if isinstance(self.padding, str) else (0, *self.padding)
+        _, _, left, right = conv_padding(
+            "Conv1d", padding, (1, *self.kernel_size), (1, *self.stride), (1, *self.dilation)
+        )
+        padded = pad(input, (left, right), mode=self.padding_mode)
+        return conv1d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
 
 class Conv2d(_ConvNd):
@@ -101,15 +168,7 @@ class Conv2d(_ConvNd):
         self.stride = pair(stride, "stride", layer, 1)
         self.dilation = pair(dilation, "dilation", layer, 1)
         if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(
-                    f"{layer}: padding must be 'same', 'valid', an int or a pair, got {padding!r}"
-                )
-            if padding == "same" and self.stride != (1, 1):
-                raise ValueError(
-                    f"{layer}: padding='same' is not supported for strided convolutions (stride={self.stride})"
-                )
-            self.padding = padding
+            self.padding = _check_padding_string(layer, padding, self.stride)
         else:
             self.padding = pair(padding, "padding", layer, 0)
         self.padding_mode = padding_mode

@@ -10,17 +10,23 @@ from typing import Any
 
 from minigrad.ops import (  # noqa: F401  (importing an op module declares its ops)
     activation,
+    adaptive,
+    channel_dropout,
     conv,
     dropout,
     elementwise,
+    embedding,
     indexing,
     inplace,
     linalg,
     linear,
     loss,
+    normalization,
     padding,
     pool,
     reduction,
+    resize,
+    sequence,
     shape,
 )
 from minigrad.ops.inplace import apply_inplace
