@@ -105,3 +105,38 @@ def test_reprs_and_shapes_match_torch(torch):
     theirs(torch.ones(2, 1, 8, 8))
     assert repr(ours) == repr(theirs)
     assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape) for p in theirs.parameters()]
+
+
+def test_lazy_batch_norm_takes_its_features_from_dimension_1_and_becomes_batch_norm():
+    norm = nn.LazyBatchNorm2d()
+    assert repr(norm).startswith("LazyBatchNorm2d(0, eps=1e-05")
+    assert [repr(v) for v in norm.state_dict().values()][:4] == [
+        "<UninitializedParameter>",
+        "<UninitializedParameter>",
+        "<UninitializedBuffer>",
+        "<UninitializedBuffer>",
+    ]
+    x = minigrad.arange(24.0).reshape(2, 3, 2, 2)
+    out = norm(x)
+    assert type(norm) is nn.BatchNorm2d and norm.num_features == 3
+    assert norm.running_mean.shape == (3,) and norm.num_batches_tracked.item() == 1
+    np.testing.assert_allclose(out.detach().numpy().mean(axis=(0, 2, 3)), 0.0, atol=1e-6)
+    flat = nn.LazyBatchNorm1d(affine=False)
+    flat(minigrad.ones(4, 5))
+    assert type(flat) is nn.BatchNorm1d and flat.weight is None and flat.running_var.shape == (5,)
+
+
+@pytest.mark.torch
+def test_lazy_batch_norm_matches_torch(torch):
+    x = np.random.default_rng(0).random((4, 3, 2, 2)).astype(np.float32)
+    ours, theirs = nn.LazyBatchNorm2d(), torch.nn.LazyBatchNorm2d()
+    assert repr(ours) == repr(theirs)
+    np.testing.assert_allclose(
+        ours(minigrad.tensor(x)).detach().numpy(),
+        theirs(torch.tensor(x)).detach().numpy(),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    np.testing.assert_allclose(ours.running_var.numpy(), theirs.running_var.numpy(), rtol=1e-5)

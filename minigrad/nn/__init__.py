@@ -22,7 +22,14 @@ from minigrad.nn.layers import (
     Tanh,
     Unflatten,
 )
-from minigrad.nn.lazy import LazyConv2d, LazyConvTranspose2d, LazyLinear, LazyModuleMixin
+from minigrad.nn.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv2d,
+    LazyConvTranspose2d,
+    LazyLinear,
+    LazyModuleMixin,
+)
 from minigrad.nn.loss import CrossEntropyLoss, MSELoss
 from minigrad.nn.module import Module, Parameter, UninitializedBuffer, UninitializedParameter
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
@@ -40,4 +47,9 @@ from minigrad.nn.sparse import Embedding
 from minigrad.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 # Every class imported above, and the three submodules users reach through nn.
-__all__ = ["functional", "init", "utils", *sorted(k for k, v in dict(globals()).items() if isinstance(v, type))]
+__all__ = [
+    "functional",
+    "init",
+    "utils",
+    *sorted(k for k, v in dict(globals()).items() if isinstance(v, type)),
+]

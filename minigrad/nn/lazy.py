@@ -22,7 +22,8 @@ from typing import Any
 from minigrad.autograd import no_grad
 from minigrad.nn.conv import Conv2d, ConvTranspose2d
 from minigrad.nn.layers import Linear
-from minigrad.nn.module import Module, UninitializedParameter
+from minigrad.nn.module import Module, UninitializedBuffer, UninitializedParameter, _Uninitialized
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d
 from minigrad.tensor import Tensor
 
 
@@ -36,7 +37,9 @@ class LazyModuleMixin:
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
 
     def has_uninitialized_params(self) -> bool:
-        return any(isinstance(p, UninitializedParameter) for p in self._parameters.values())
+        """Whether a parameter or buffer still waits for its shape."""
+        tensors = [*self._parameters.values(), *self._buffers.values()]
+        return any(isinstance(t, _Uninitialized) for t in tensors)
 
     def initialize_parameters(self, *args: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define initialize_parameters()")
@@ -163,3 +166,53 @@ class LazyConvTranspose2d(_LazyConv, ConvTranspose2d):
         )
         self.out_channels = int(out_channels)
         _uninitialized(self, ("weight", "bias"), bias, {"device": device, "dtype": dtype})
+
+
+class _LazyBatchNorm(LazyModuleMixin):
+    """The shared inference of the lazy batch norms: ``num_features`` from dimension 1."""
+
+    def __init__(
+        self,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(0, eps, momentum, affine, track_running_stats)
+        factory = {"device": device, "dtype": dtype}
+        if affine:
+            self.weight, self.bias = UninitializedParameter(**factory), UninitializedParameter(**factory)
+        if track_running_stats:
+            self.running_mean, self.running_var = (
+                UninitializedBuffer(**factory),
+                UninitializedBuffer(**factory),
+            )
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args: Any) -> None:
+        if not self.has_uninitialized_params():
+            return
+        self.num_features = input.shape[1]
+        with no_grad():
+            for name in ("weight", "bias", "running_mean", "running_var"):
+                tensor = getattr(self, name)
+                if isinstance(tensor, _Uninitialized):
+                    tensor.materialize((self.num_features,))
+            self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
+    """``BatchNorm1d`` whose ``num_features`` comes from the first input."""
+
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
+    """``BatchNorm2d`` whose ``num_features`` comes from the first input."""
+
+    cls_to_become = BatchNorm2d
