@@ -20,6 +20,7 @@ from minigrad.ops import (  # noqa: F401  (importing an op module declares its o
     loss,
     padding,
     pool,
+    products,
     reduction,
     shape,
 )

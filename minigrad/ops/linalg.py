@@ -26,7 +26,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-@op(method=("matmul", "mm", "__matmul__"), reflected="__rmatmul__", function=True)
+@op(method=("matmul", "__matmul__"), reflected="__rmatmul__", function=True)
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product; a 1-D operand is a row (left) or column (right) vector that is dropped after."""
     a, b = promote(a, b)
