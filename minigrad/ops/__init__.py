@@ -11,6 +11,7 @@ from typing import Any
 from minigrad.ops import (  # noqa: F401  (importing an op module declares its ops)
     activation,
     conv,
+    decompositions,
     dropout,
     elementwise,
     indexing,
