@@ -392,7 +392,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     return Einsum.apply(",".join(subscripts) + "->" + output, *operands)
 
 
-@op(method=True, function=True)
+@op(function=True)
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     """Contract the last ``dims`` dimensions of ``a`` with the first of ``b``, or the dimensions
     that ``dims = (dims_a, dims_b)`` lists."""
