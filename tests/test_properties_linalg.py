@@ -19,7 +19,7 @@ from test_properties_ops import check, distinct_tensors, host, op
 import minigrad
 from minigrad.testing import assert_close
 
-FEW = settings(max_examples=10)  # the decompositions
+FEW = settings(max_examples=8)  # the decompositions
 FEWER = settings(max_examples=5)  # products: each example checks a small graph of matmuls
 SIDES = st.integers(1, 3)
 
@@ -246,12 +246,7 @@ def test_svd_and_svdvals(data):
         u, s, vh = minigrad.linalg.svd(t, full_matrices=full)
         return u[..., :k] ** 2, s, vh[..., :k, :] ** 2
 
-    def reconstruction(t):
-        u, s, vh = minigrad.linalg.svd(t, full_matrices=False)
-        return (u * s.unsqueeze(-2)) @ vh
-
     check(squares, a)
-    check(reconstruction, a)
     check(minigrad.linalg.svdvals, a)
 
 

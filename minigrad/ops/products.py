@@ -377,12 +377,32 @@ def _explicit(equation: str, operands: Sequence[Tensor]) -> tuple[list[str], str
     return subscripts, output, sizes
 
 
+def _sublist(subscripts: Sequence[Any]) -> str:
+    """A sublist's subscripts as letters: 0-25 are A-Z, 26-51 a-z, and ``...`` an ellipsis."""
+    out = ""
+    for i in subscripts:
+        if i is Ellipsis:
+            out += "..."
+        elif not (is_int(i) and 0 <= i < len(_LETTERS)):
+            raise ValueError(
+                f"einsum(): subscript in subscript list is not within the valid range [0, 52), got {i}"
+            )
+        else:
+            out += _LETTERS[i]
+    return out
+
+
 @op(function=True)
-def einsum(equation: str, *operands: Any) -> Tensor:
+def einsum(equation: Any, *operands: Any) -> Tensor:
     """Sums of products over the subscripts of ``equation`` (``"bij,bjk->bik"``); the operands come
-    as arguments or as one list. Ellipses, size-1 broadcasting, repeated subscripts (diagonals) and
-    the implicit output of PyTorch are supported."""
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+    as arguments or as one list. Ellipses, size-1 broadcasting, repeated subscripts (diagonals),
+    the implicit output and the sublist form (``einsum(a, [0, 1], b, [1, 2])``) are PyTorch's."""
+    if not isinstance(equation, str):  # the sublist form, with an optional output sublist last
+        args = (equation, *operands)
+        odd = len(args) % 2
+        operands = args[0 : len(args) - odd : 2]
+        equation = ",".join(_sublist(s) for s in args[1::2]) + ("->" + _sublist(args[-1]) if odd else "")
+    elif len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
