@@ -384,9 +384,7 @@ def _sublist(subscripts: Sequence[Any]) -> str:
         if i is Ellipsis:
             out += "..."
         elif not (is_int(i) and 0 <= i < len(_LETTERS)):
-            raise ValueError(
-                f"einsum(): subscript in subscript list is not within the valid range [0, 52), got {i}"
-            )
+            raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
         else:
             out += _LETTERS[i]
     return out
