@@ -16,24 +16,10 @@ from minigrad import dtypes
 from minigrad._checks import is_int, normalize_dim
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import promote, where
-from minigrad.ops.linalg import matmul
+from minigrad.ops.linalg import c_name, check_dtypes, matmul
 from minigrad.ops.registry import op
 from minigrad.ops.shape import broadcast_shapes, expand
 from minigrad.tensor import Tensor
-
-_C_NAMES = {
-    "Half": "c10::Half",
-    "Long": "long int",
-    "Int": "int",
-    "Short": "short int",
-    "Char": "signed char",
-}
-_C_NAMES.update({"Byte": "unsigned char", "Float": "float", "Double": "double", "Bool": "bool"})
-
-
-def _c_name(t: Tensor) -> str:
-    """The C++ name of a dtype, as some of PyTorch's messages spell it (``float``, ``double``)."""
-    return _C_NAMES.get(dtypes.torch_name(t.dtype), str(t.dtype))
 
 
 def _no_bool(kernel: str, *tensors: Tensor) -> None:
@@ -75,11 +61,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """The inner product of two 1-D tensors of one dtype; ``vdot`` is the same for real tensors."""
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
-    if input.dtype != tensor.dtype:
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{dtypes.torch_name(input.dtype)} and {dtypes.torch_name(tensor.dtype)}"
-        )
+    check_dtypes(input, tensor)
     if input.shape != tensor.shape:
         n, m = input.shape[0], tensor.shape[0]
         raise RuntimeError(
@@ -166,10 +148,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     for name, t in (("self", input), ("mat2", mat2)):
         if t.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix")
-    if input.dtype != mat2.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} != {_c_name(mat2)}"
-        )
+    check_dtypes(input, mat2)
     _check_mm(input, mat2)
     return matmul(input, mat2)
 
@@ -210,7 +189,7 @@ def _check_bmm(batch1: Tensor, batch2: Tensor) -> None:
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix products of two batches of matrices of the same length (no broadcasting)."""
     _check_bmm(input, mat2)
-    _scalar_type(input, mat2)
+    check_dtypes(input, mat2)
     return matmul(input, mat2)
 
 
@@ -220,8 +199,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alp
     _check_bmm(batch1, batch2)
     if not input.dtype == batch1.dtype == batch2.dtype:
         raise RuntimeError(
-            f"Input dtypes must be the same, got: input {_c_name(input)}, batch1: {_c_name(batch1)}, "
-            f"batch2: {_c_name(batch2)}"
+            f"Input dtypes must be the same, got: input {c_name(input)}, batch1: {c_name(batch1)}, "
+            f"batch2: {c_name(batch2)}"
         )
     return _add_scaled(input, matmul(batch1, batch2), beta, alpha)
 
@@ -520,7 +499,7 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
         if t.dtype != tensors[0].dtype:
             raise RuntimeError(
                 "multi_dot(): all tensors must have be the same dtype but tensor 0 is "
-                f"{_c_name(tensors[0])} and tensor {i} {_c_name(t)}"
+                f"{c_name(tensors[0])} and tensor {i} {c_name(t)}"
             )
     first, last = tensors[0].ndim == 1, tensors[-1].ndim == 1
     if first:
