@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+from minigrad import dtypes
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import promote
 from minigrad.ops.registry import op
 from minigrad.ops.shape import broadcast_shapes
 from minigrad.tensor import Tensor
+
+_C_NAMES = {
+    "Half": "c10::Half",
+    "Long": "long int",
+    "Int": "int",
+    "Short": "short int",
+    "Char": "signed char",
+}
+_C_NAMES.update({"Byte": "unsigned char", "Float": "float", "Double": "double", "Bool": "bool"})
+
+
+def c_name(t: Tensor) -> str:
+    """The C++ name of a dtype, as some of PyTorch's messages spell it (``float``, ``double``)."""
+    return _C_NAMES.get(dtypes.torch_name(t.dtype), str(t.dtype))
+
+
+def check_dtypes(a: Tensor, b: Tensor) -> None:
+    """PyTorch multiplies matrices of one dtype only; its message depends on the kernel the shapes pick."""
+    if a.dtype == b.dtype:
+        return
+    name_a, name_b = dtypes.torch_name(a.dtype), dtypes.torch_name(b.dtype)
+    if a.ndim == 1 and b.ndim == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {name_a} and {name_b}")
+    if b.ndim == 1:
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {name_b}, {name_a}, and {name_b}"
+        )
+    if b.ndim > 2:
+        raise RuntimeError(f"expected scalar type {name_a} but found {name_b}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {c_name(a)} != {c_name(b)}")
 
 
 class MatMul(Function):
@@ -26,9 +57,12 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-@op(method=("matmul", "mm", "__matmul__"), reflected="__rmatmul__", function=True)
+@op(method=("matmul", "__matmul__"), reflected="__rmatmul__", function=True)
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """Matrix product; a 1-D operand is a row (left) or column (right) vector that is dropped after."""
+    """Matrix product; a 1-D operand is a row (left) or column (right) vector that is dropped after.
+    Both operands have one dtype, as in PyTorch (a NumPy array operand is promoted)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        check_dtypes(a, b)
     a, b = promote(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
