@@ -1,4 +1,4 @@
-"""Basic layers: ``Linear``, the activations, ``Flatten``, ``Dropout``, ``Identity`` and ``Sequential``."""
+"""Basic layers: ``Linear``, ``Flatten``, ``Dropout``, ``Identity`` and ``Sequential`` (activations: ``nn.activation``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 from minigrad._checks import is_int
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.activation import functional_relu, log_softmax, sigmoid, softmax, tanh
 from minigrad.ops.dropout import _check_p, dropout
 from minigrad.ops.linear import linear
 from minigrad.tensor import Tensor, zeros
@@ -70,55 +69,6 @@ class Identity(Module):
         return input
 
 
-class ReLU(Module):
-    """``max(x, 0)``; with ``inplace=True`` it overwrites its input."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return functional_relu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
-
-
-class Sigmoid(Module):
-    """``1 / (1 + exp(-x))``."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return sigmoid(input)
-
-
-class Tanh(Module):
-    """``tanh(x)``."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return tanh(input)
-
-
-class Softmax(Module):
-    """``softmax(x, dim)``."""
-
-    def __init__(self, dim: int) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-
-class LogSoftmax(Softmax):
-    """``log_softmax(x, dim)``."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return log_softmax(input, self.dim)
-
-
 class Flatten(Module):
     """Flattens dims ``start_dim..end_dim`` into one (by default all but the batch dim)."""
 
@@ -153,6 +103,7 @@ class Dropout(Module):
 class Sequential(Module):
     """Applies its modules in order; they are named ``"0"``, ``"1"``, ... (or by an OrderedDict).
 
+    >>> from minigrad.nn import ReLU
     >>> model = Sequential(Linear(4, 3), ReLU(), Linear(3, 1))
     >>> [name for name, _ in model.named_parameters()]
     ['0.weight', '0.bias', '2.weight', '2.bias']
