@@ -259,7 +259,7 @@ class _AlongDim(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
-        return type(self).function(input, self.dim, _stacklevel=5)
+        return type(self).function(input, self.dim, _stacklevel=5)  # the warning names the caller
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

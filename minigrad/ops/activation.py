@@ -14,6 +14,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from minigrad import dtypes
 from minigrad._checks import is_int
 from minigrad.autograd.function import Function
@@ -174,13 +176,16 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _maybe_inplace(input, inplace, "threshold_", fn)
 
 
+_SIXTH = float(np.float32(1 / 6))  # PyTorch's slope: 1/6 as a float32 constant, in every dtype
+
+
 @op(functional=True)
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``; the gradient is 1/6 strictly between -3 and 3, else 0 (NaN too)."""
 
     def fn(x: Tensor) -> Tensor:
         a, xp = _float_only("hardsigmoid", x).array, x.xp
-        return _piecewise(x, xp.minimum(xp.maximum(a + 3, 0), 6) / 6, ((a > -3) & (a < 3)) / 6)
+        return _piecewise(x, xp.minimum(xp.maximum(a + 3, 0), 6) / 6, ((a > -3) & (a < 3)) * _SIXTH)
 
     return _maybe_inplace(input, inplace, "hardsigmoid_", fn)
 
@@ -215,7 +220,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 class Elu(Function):
     """``scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1))``: elu, celu and selu in
-    PyTorch's form; ``expm1`` keeps small negative values exact."""
+    PyTorch's form; ``expm1`` keeps small negative values exact. The gradient takes the
+    exponential side at 0 and the linear side at NaN, as PyTorch's."""
 
     @staticmethod
     def forward(ctx, a, alpha, scale, input_scale):
@@ -229,8 +235,9 @@ class Elu(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.constants
-        negative = grad * (alpha * scale * input_scale) * (a.clamp(max=0.0) * input_scale).exp()
-        return where(Tensor(a.array > 0), grad * scale, negative), None, None, None
+        below = where(Tensor(a.array < 0), a, 0.0)  # 0 from 0 on: PyTorch's second derivative is 0 at 0
+        negative = grad * (alpha * scale * input_scale) * (below * input_scale).exp()
+        return where(Tensor(a.array <= 0), negative, grad * scale), None, None, None
 
 
 @op(functional=True)
@@ -462,7 +469,7 @@ def _implicit_dim(name: str, dim: int | None, ndim: int, stacklevel: int) -> int
         f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
         "as an argument.",
         UserWarning,
-        stacklevel=stacklevel + 1,
+        stacklevel=stacklevel,
     )
     return 0 if ndim in (0, 1, 3) else 1
 

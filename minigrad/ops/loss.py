@@ -74,9 +74,11 @@ def _check_floating(name: str, value: object) -> None:
 # --- pointwise losses: mse, l1, smooth_l1, huber ------------------------------------------------
 
 
-def _pointwise_loss(name: str, input: Tensor, target: Tensor, reduction: str, weight: Tensor | None, formula):
+def _pointwise_loss(
+    name: str, input: Tensor, target: Tensor, reduction: str, weight: Tensor | None, formula, by_weight=True
+):
     """``formula(input - target)`` reduced; ``weight`` (input's shape) scales each term, and a
-    weighted mean divides by the summed weight (PyTorch's rule)."""
+    weighted mean divides by the summed weight (PyTorch's rule, except huber's: ``by_weight=False``)."""
     _check_floating(f"{name}: input", input)
     _check_floating(f"{name}: target", target)
     _check_reduction(reduction)
@@ -96,11 +98,9 @@ def _pointwise_loss(name: str, input: Tensor, target: Tensor, reduction: str, we
             f"Weights and input must have the same size (weight {tuple(weight.shape)}, input {tuple(input.shape)})."
         )
     loss = loss * weight
-    return (
-        loss.sum() * Tensor(_inverse(weight.xp, weight.array.sum()))
-        if reduction == "mean"
-        else _reduce(loss, reduction)
-    )
+    if reduction == "mean" and by_weight:
+        return loss.sum() * Tensor(_inverse(weight.xp, weight.array.sum()))
+    return _reduce(loss, reduction)
 
 
 @op(functional=True)
@@ -166,7 +166,7 @@ def huber_loss(
     """``d^2 / 2`` for ``|d| < delta``, else ``delta (|d| - delta / 2)``, with ``d = input - target``."""
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta}).")
-    return _pointwise_loss("huber_loss", input, target, reduction, weight, lambda d: _huber(d, delta))
+    return _pointwise_loss("huber_loss", input, target, reduction, weight, lambda d: _huber(d, delta), False)
 
 
 @op(functional=True)
@@ -219,6 +219,9 @@ def _clamped_log(xp: Any, x: Any) -> Any:
     return xp.maximum(xp.log(xp.maximum(x, tiny)), -100)
 
 
+_EPSILON = float(np.float32(1e-12))  # PyTorch's floor of x (1 - x): 1e-12 as a float32 constant
+
+
 class BinaryCrossEntropy(Function):
     """``-(t log x + (1 - t) log(1 - x))``, each log clamped at -100 as PyTorch's; the gradient is
     PyTorch's ``(x - t) / max(x (1 - x), 1e-12)`` for ``x`` and ``log(1 - x) - log x`` for ``t``."""
@@ -234,7 +237,7 @@ class BinaryCrossEntropy(Function):
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad
-        grad_x = grad * (x - t) / (x * (1 - x)).clamp(min=1e-12) if need_x else None
+        grad_x = grad * (x - t) / (x * (1 - x)).clamp(min=_EPSILON) if need_x else None
         grad_t = None
         if need_t:
             tiny = float(np.finfo(x.dtype).smallest_subnormal)
