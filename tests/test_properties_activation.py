@@ -9,10 +9,18 @@ grid. Values, kinks, edge cases and errors are checked against PyTorch in
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
-from test_properties_ops import check, distinct_tensors, host, op, softmax_args, written_in_place
+from test_properties_ops import (
+    call_functional,
+    check,
+    cross_entropy_args,
+    distinct_tensors,
+    host,
+    op,
+    softmax_args,
+    written_in_place,
+)
 
 import minigrad
 from minigrad.testing import assert_close
@@ -91,17 +99,10 @@ def normalize_args(draw):
 
 @st.composite
 def nll_loss_args(draw):
-    classes = draw(st.integers(2, 4))
-    shape = draw(st.sampled_from([(classes,), (draw(st.integers(1, 3)), classes), (2, classes, 2)]))
-    target_shape = () if len(shape) == 1 else (shape[0], *shape[2:])
-    target = draw(hnp.arrays(np.int64, target_shape, elements=st.integers(0, classes - 1)))
-    kwargs = {"reduction": draw(REDUCTIONS)}
-    if draw(st.booleans()):
-        kwargs["weight"] = minigrad.tensor(draw(mst.arrays((classes,), positive=True, away_from_zero=0.5)))
-    if len(shape) > 1 and draw(st.booleans()):
-        kwargs["ignore_index"] = int(target.reshape(-1)[0])
-        assume(kwargs["reduction"] != "mean" or (target != kwargs["ignore_index"]).any())  # else NaN
-    return (*draw(distinct_tensors([shape])), minigrad.tensor(target)), kwargs
+    """cross_entropy's arguments (class indices, weights, ignore_index), without label smoothing."""
+    args, kwargs = draw(cross_entropy_args())
+    kwargs.pop("label_smoothing")
+    return args, kwargs
 
 
 @st.composite
@@ -179,7 +180,7 @@ FUNCTIONAL = {
 @given(data=st.data())
 def test_functional_activations_and_losses(name, data):
     args, kwargs = data.draw(FUNCTIONAL[name])
-    check(lambda *tensors: op(name)(*tensors, **kwargs), *args)
+    check(call_functional(name, kwargs), *args)
 
 
 TABLES = [ELEMENTWISE, INPLACE, FUNCTIONAL]
