@@ -93,7 +93,7 @@ def prelu_args(draw):
 
 @st.composite
 def normalize_args(draw):
-    (x,) = draw(distinct_tensors([draw(NONEMPTY)]))
+    (x,) = draw(distinct_tensors([draw(NONEMPTY)], away_from_zero=0.5))  # no tiny norm: tame curvature
     return (x,), {"p": draw(st.sampled_from([1.0, 2.0, 3.0])), "dim": draw(st.integers(-x.ndim, x.ndim - 1))}
 
 
