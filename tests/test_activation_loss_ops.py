@@ -154,15 +154,20 @@ MODULES = [
 @pytest.mark.torch
 @pytest.mark.parametrize("call", MODULES)
 def test_modules_print_and_compute_as_torch(torch, call):
-    ours, theirs = eval(f"nn.{call}"), eval(f"torch.nn.{call}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # Hardtanh(min_value=) warns, in both
+        ours, theirs = eval(f"nn.{call}"), eval(f"torch.nn.{call}")
+    assert [str(w.message) for w in caught[: len(caught) // 2]] == [
+        str(w.message) for w in caught[len(caught) // 2 :]
+    ]
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     if "Loss" in call:
         return
     values = np.random.default_rng(2).uniform(-4, 4, (2, 3, 2)).astype(np.float32)
-    got = ours(minigrad.tensor(values))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Softmax() warns, in both
+        got = ours(minigrad.tensor(values))
         expected = theirs(torch.tensor(values))
     assert_close(got, expected.detach().numpy(), rtol=1e-6, atol=1e-6)
 
