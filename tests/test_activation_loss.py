@@ -120,7 +120,9 @@ def test_softmax_rejects_a_bad_dim():
     with pytest.raises(IndexError, match="dim 2 is out of range"):
         F.softmax(x, 2)
     with pytest.raises(TypeError, match="dim must be an int"):
-        F.log_softmax(x, None)
+        F.log_softmax(x, 1.5)
+    with pytest.warns(UserWarning, match="Implicit dimension choice for log_softmax"):  # PyTorch's legacy dim
+        assert_close(F.log_softmax(x, None), F.log_softmax(x, 1))
 
 
 # --- mse_loss ----------------------------------------------------------------------------------
@@ -133,16 +135,16 @@ def test_mse_loss_values(reduction):
     expected = {"mean": squared.mean(), "sum": squared.sum(), "none": squared}[reduction]
     out = F.mse_loss(leaf(a), leaf(b), reduction=reduction)
     assert_close(out.detach().numpy(), np.asarray(expected), rtol=1e-12, atol=1e-12)
-    assert_close(nn.MSELoss(reduction)(leaf(a), leaf(b)).detach(), out.detach())
+    assert_close(nn.MSELoss(reduction=reduction)(leaf(a), leaf(b)).detach(), out.detach())
 
 
 @given(st.data())
 def test_mse_loss_gradients(data):
     shape = data.draw(shapes(max_dims=3))
     a, b = data.draw(tensors(shape=shape)), data.draw(tensors(shape=shape))
-    for reduction in ("mean", "sum", "none"):
-        assert gradcheck(F.mse_loss, (a, b, reduction))
-        assert gradgradcheck(F.mse_loss, (a, b, reduction))
+    for reduction in ("mean", "sum", "none"):  # the third positional argument is PyTorch's size_average
+        assert gradcheck(lambda x, y, r=reduction: F.mse_loss(x, y, reduction=r), (a, b))
+        assert gradgradcheck(lambda x, y, r=reduction: F.mse_loss(x, y, reduction=r), (a, b))
 
 
 def test_mse_loss_keeps_float32():

@@ -1,6 +1,32 @@
 """Neural-network building blocks with PyTorch's names: modules, layers, losses, ``functional``."""
 
 from minigrad.nn import functional, init, utils
+from minigrad.nn.activation import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softmin,
+    Softplus,
+    Softsign,
+    Tanh,
+    Tanhshrink,
+    Threshold,
+)
 from minigrad.nn.conv import Conv1d, Conv2d, ConvTranspose2d, Corr2d
 from minigrad.nn.layers import (
     Dropout,
@@ -10,16 +36,11 @@ from minigrad.nn.layers import (
     Flatten,
     Identity,
     Linear,
-    LogSoftmax,
     ModuleDict,
     ModuleList,
     ParameterDict,
     ParameterList,
-    ReLU,
     Sequential,
-    Sigmoid,
-    Softmax,
-    Tanh,
     Unflatten,
 )
 from minigrad.nn.lazy import (
@@ -30,7 +51,17 @@ from minigrad.nn.lazy import (
     LazyLinear,
     LazyModuleMixin,
 )
-from minigrad.nn.loss import CrossEntropyLoss, MSELoss
+from minigrad.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from minigrad.nn.module import Module, Parameter, UninitializedBuffer, UninitializedParameter
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from minigrad.nn.pooling import (
@@ -47,9 +78,4 @@ from minigrad.nn.sparse import Embedding
 from minigrad.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 # Every class imported above, and the three submodules users reach through nn.
-__all__ = [
-    "functional",
-    "init",
-    "utils",
-    *sorted(k for k, v in dict(globals()).items() if isinstance(v, type)),
-]
+__all__ = ["functional", "init", "utils", *sorted(k for k, v in dict(globals()).items() if isinstance(v, type))]

@@ -1,6 +1,6 @@
-"""Basic layers and containers: ``Linear``, the activations, ``Flatten``/``Unflatten``, the
-dropouts, ``Identity``, and ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList``
-and ``ParameterDict``."""
+"""Basic layers and containers: ``Linear``, ``Flatten``/``Unflatten``, the dropouts, ``Identity``,
+and ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList`` and ``ParameterDict``
+(the activations are in ``nn.activation``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from minigrad import dtypes
 from minigrad._checks import is_int, normalize_dim
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter, _indent
-from minigrad.ops.activation import functional_relu, log_softmax, sigmoid, softmax, tanh
 from minigrad.ops.channel_dropout import dropout1d, dropout2d, dropout3d
 from minigrad.ops.dropout import _check_p, dropout
 from minigrad.ops.linear import linear
@@ -72,55 +71,6 @@ class Identity(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return input
-
-
-class ReLU(Module):
-    """``max(x, 0)``; with ``inplace=True`` it overwrites its input."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return functional_relu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
-
-
-class Sigmoid(Module):
-    """``1 / (1 + exp(-x))``."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return sigmoid(input)
-
-
-class Tanh(Module):
-    """``tanh(x)``."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return tanh(input)
-
-
-class Softmax(Module):
-    """``softmax(x, dim)``."""
-
-    def __init__(self, dim: int) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-
-class LogSoftmax(Softmax):
-    """``log_softmax(x, dim)``."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return log_softmax(input, self.dim)
 
 
 class Flatten(Module):
@@ -203,6 +153,7 @@ class Unflatten(Module):
 class Sequential(Module):
     """Applies its modules in order; they are named ``"0"``, ``"1"``, ... (or by an OrderedDict).
 
+    >>> from minigrad.nn import ReLU
     >>> model = Sequential(Linear(4, 3), ReLU(), Linear(3, 1))
     >>> [name for name, _ in model.named_parameters()]
     ['0.weight', '0.bias', '2.weight', '2.bias']
