@@ -251,6 +251,8 @@ class Masked(Function):
 def _sign(x: Any) -> Any:
     """-1, 0 or 1 per element of an array, and 0 at NaN (PyTorch's sign; NumPy's gives NaN)."""
     xp = get_array_module(x)
+    if x.dtype.kind == "b":
+        return x.copy()
     return xp.where(x == x, xp.sign(x), 0).astype(x.dtype, copy=False)
 
 
@@ -270,6 +272,8 @@ class Abs(Function):
 
 @op(method=("abs", "__abs__"), function=True, inplace="abs_")
 def abs(input: Tensor) -> Tensor:
+    if _is_bool(input):
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return Abs.apply(input)
 
 
@@ -353,13 +357,18 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     if not isinstance(condition, Tensor):
         like = next((x for x in (input, other) if isinstance(x, Tensor)), None)
         condition = Tensor(like.xp.asarray(condition) if like is not None else np.asarray(condition))
+    if input is None and other is None:
+        return tuple(
+            [
+                Tensor(i.astype(dtypes.int64))
+                for i in condition.xp.nonzero(condition.xp.atleast_1d(condition.array))
+            ]
+        )
     if condition.dtype.kind not in "bu" or condition.dtype.itemsize != 1:
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{dtypes.torch_name(condition.dtype)}"
         )
-    if input is None and other is None:
-        return tuple([Tensor(i.astype(dtypes.int64)) for i in condition.xp.nonzero(condition.array)])
     if input is None or other is None:
         raise TypeError("where(): expected both input and other, or neither")
     return Where.apply(condition.bool(), *promote(input, other, like=condition))
@@ -433,10 +442,11 @@ def cast(a: Tensor, dtype: Any) -> Tensor:
 
 def _alpha(name: str, operand: Tensor, alpha: Scalar) -> Tensor:
     """``alpha * operand`` with PyTorch's checks: no float ``alpha`` for integer results, no bool
-    ``alpha`` for non-bool ones."""
+    ``alpha`` for non-bool ones (for bool ones, only whether ``alpha`` is nonzero counts)."""
+    if operand.dtype.kind == "b":
+        return operand * bool(alpha)
     if alpha is True or alpha is False:
-        if operand.dtype.kind != "b":
-            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
     elif isinstance(alpha, float) and not dtypes.is_floating(operand.dtype):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     return operand if alpha == 1 else operand * alpha

@@ -373,12 +373,14 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Scalar = 
 @op(method=True, function=True, inplace="clamp_min_", inputs=2)
 def clamp_min(input: Tensor, min: Any) -> Tensor:
     """``clamp(input, min=min)``."""
+    expect_tensor("clamp_min", "input", 1, input)
     return clamp(input, min=min)
 
 
 @op(method=True, function=True, inplace="clamp_max_", inputs=2)
 def clamp_max(input: Tensor, max: Any) -> Tensor:
     """``clamp(input, max=max)``."""
+    expect_tensor("clamp_max", "input", 1, input)
     return clamp(input, max=max)
 
 
