@@ -577,6 +577,7 @@ def test_alpha_follows_pytorch():
 def test_comparisons_and_the_operators_python_falls_back_on():
     x = t([1, 2, 3])
     assert (x == None) is False and (x != None) is True  # noqa: E711
+    assert (x == np.int64(2)).tolist() == [False, True, False]  # NumPy scalars are numbers
     with pytest.raises(TypeError, match="'<' not supported"):
         x < None  # noqa: B015
     assert (2.5 < x).tolist() == [False, False, True] and minigrad.greater_equal(x, 2).tolist() == [

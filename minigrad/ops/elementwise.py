@@ -440,14 +440,14 @@ def cast(a: Tensor, dtype: Any) -> Tensor:
     return Cast.apply(a, dtype)
 
 
-def _alpha(name: str, operand: Tensor, alpha: Scalar) -> Tensor:
+def _alpha(operand: Tensor, alpha: Scalar) -> Tensor:
     """``alpha * operand`` with PyTorch's checks: no float ``alpha`` for integer results, no bool
     ``alpha`` for non-bool ones (for bool ones, only whether ``alpha`` is nonzero counts)."""
     if operand.dtype.kind == "b":
-        return operand * bool(alpha)
+        return operand if alpha else operand * False
     if alpha is True or alpha is False:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    elif isinstance(alpha, float) and not dtypes.is_floating(operand.dtype):
+    if isinstance(alpha, float) and not dtypes.is_floating(operand.dtype):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     return operand if alpha == 1 else operand * alpha
 
@@ -462,7 +462,7 @@ def _alpha(name: str, operand: Tensor, alpha: Scalar) -> Tensor:
 def add(input: Any, other: Any, *, alpha: Scalar = 1) -> Tensor:
     """``input + alpha * other``."""
     a, b = promote(input, other)
-    return Add.apply(a, _alpha("add", b, alpha))
+    return Add.apply(a, _alpha(b, alpha))
 
 
 @op(
@@ -483,7 +483,7 @@ def sub(input: Any, other: Any, *, alpha: Scalar = 1) -> Tensor:
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     a, b = promote(input, other)
-    return Sub.apply(a, _alpha("sub", b, alpha))
+    return Sub.apply(a, _alpha(b, alpha))
 
 
 @op(

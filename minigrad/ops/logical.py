@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minigrad import dtypes
 from minigrad.ops.elementwise import expect_tensor, promote, two_tensors
 from minigrad.ops.registry import op
@@ -16,7 +18,7 @@ from minigrad.tensor import Tensor
 
 
 def _operand(x: Any) -> bool:
-    return isinstance(x, (Tensor, bool, int, float))
+    return isinstance(x, (Tensor, bool, int, float, np.generic, np.ndarray))
 
 
 def _comparison(name: str, ufunc: str) -> Any:

@@ -78,7 +78,7 @@ Erfinv = _unary(
 )
 
 
-def _smooth(fn: Function, name: str, domain: dict | None = None, inplace: bool = True) -> Callable:
+def _smooth(fn: Function, name: str, domain: dict | None = None) -> Callable:
     """The op ``name`` (function, method and in-place method) applying ``fn`` to a float tensor."""
 
     def unary(input: Tensor) -> Tensor:
@@ -86,9 +86,7 @@ def _smooth(fn: Function, name: str, domain: dict | None = None, inplace: bool =
 
     unary.__name__ = unary.__qualname__ = name
     unary.__doc__ = f"Elementwise ``{name}``; integers are computed in the default float dtype."
-    return op(method=name, function=name, inplace=f"{name}_" if inplace else (), inputs=1, domain=domain)(
-        unary
-    )
+    return op(method=name, function=name, inplace=f"{name}_", inputs=1, domain=domain)(unary)
 
 
 log1p = _smooth(Log1p, "log1p", {"min_value": -0.9})
