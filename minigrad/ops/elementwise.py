@@ -1,4 +1,4 @@
-"""Elementwise ops: arithmetic, unary math, comparisons, ``where``, ``clamp`` and casts.
+"""Elementwise ops: arithmetic, the basic unary math, ``where``, ``clamp`` and casts.
 
 Binary ops broadcast like NumPy and promote dtypes like PyTorch. Their backward rules return
 gradients in the broadcast shape; the engine sums them back to each input's shape. Each op
