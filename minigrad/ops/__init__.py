@@ -6,34 +6,17 @@ imports every op module and attaches ``+``, ``sum``, ``reshape`` and the rest to
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
-from minigrad.ops import (  # noqa: F401  (importing an op module declares its ops)
-    activation,
-    adaptive,
-    channel_dropout,
-    conv,
-    decompositions,
-    dropout,
-    elementwise,
-    embedding,
-    indexing,
-    inplace,
-    linalg,
-    linear,
-    loss,
-    normalization,
-    padding,
-    pool,
-    products,
-    reduction,
-    resize,
-    sequence,
-    shape,
-)
 from minigrad.ops.inplace import apply_inplace
 from minigrad.ops.registry import INPLACE, METHODS, PROPERTIES
 from minigrad.tensor import Tensor
+
+# Importing an op module declares its ops: every module of this package is imported.
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 
 def _inplace(name: str, fn: Any) -> Any:

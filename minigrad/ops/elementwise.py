@@ -1,4 +1,4 @@
-"""Elementwise ops: arithmetic, unary math, comparisons, ``where``, ``clamp`` and casts.
+"""Elementwise ops: arithmetic, the basic unary math, ``where``, ``clamp`` and casts.
 
 Binary ops broadcast like NumPy and promote dtypes like PyTorch. Their backward rules return
 gradients in the broadcast shape; the engine sums them back to each input's shape. Each op
@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd.function import Function
+from minigrad.backend import get_array_module
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
@@ -247,9 +248,12 @@ class Masked(Function):
         return Masked.apply(grad, ctx.mask), None
 
 
-def _sign(a: Tensor) -> Any:
-    """-1, 0 or 1 per element, and 0 at NaN (PyTorch's sign; NumPy's gives NaN)."""
-    return a.xp.where(a.array == a.array, a.xp.sign(a.array), 0).astype(a.dtype, copy=False)
+def _sign(x: Any) -> Any:
+    """-1, 0 or 1 per element of an array, and 0 at NaN (PyTorch's sign; NumPy's gives NaN)."""
+    xp = get_array_module(x)
+    if x.dtype.kind == "b":
+        return x.copy()
+    return xp.where(x == x, xp.sign(x), 0).astype(x.dtype, copy=False)
 
 
 class Abs(Function):
@@ -263,29 +267,34 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return Masked.apply(grad, Tensor(_sign(a)))
+        return Masked.apply(grad, Tensor(_sign(a.array)))
 
 
-@op(method=("abs", "__abs__"), function=True)
-def abs(a: Tensor) -> Tensor:
-    return Abs.apply(a)
+@op(method=("abs", "__abs__"), function=True, inplace="abs_")
+def abs(input: Tensor) -> Tensor:
+    if _is_bool(input):
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return Abs.apply(input)
 
 
-class Sign(Function):
-    """-1, 0 or 1 (0 at NaN); its gradient is 0 everywhere."""
+class Stepwise(Function):
+    """``fn`` of the tensors' arrays for a piecewise-constant ``fn`` (sign, floor, a rounded
+    quotient): the gradient is 0 everywhere, as PyTorch defines it."""
 
     @staticmethod
-    def forward(ctx, a):
-        return Tensor(_sign(a))
+    def forward(ctx, fn, *tensors):
+        return Tensor(fn(*[t.array for t in tensors]))
 
     @staticmethod
     def backward(ctx, grad):
-        return Tensor(grad.xp.zeros_like(grad.array))
+        zero = Tensor(grad.xp.zeros_like(grad.array))
+        return (None, *[zero if need else None for need in ctx.needs_input_grad[1:]])
 
 
-@op(method=True, function=True)
-def sign(a: Tensor) -> Tensor:
-    return Sign.apply(a)
+@op(method=True, function=True, inplace="sign_")
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 (0 at NaN); its gradient is 0 everywhere."""
+    return Stepwise.apply(_sign, input)
 
 
 class Clamp(Function):
@@ -317,12 +326,12 @@ class Clamp(Function):
 
 
 @op(method=("clamp", "clip"), function=True, inplace="clamp_")
-def clamp(a: Tensor, min: Scalar | Tensor | None = None, max: Scalar | Tensor | None = None) -> Tensor:
+def clamp(input: Tensor, min: Scalar | Tensor | None = None, max: Scalar | Tensor | None = None) -> Tensor:
     """Limit values to ``[min, max]`` (NaN stays NaN); the bounds take part in promotion."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     bounds = [b for b in (min, max) if b is not None]
-    a, *bounds = promote(a, *bounds)
+    a, *bounds = promote(input, *bounds)
     low = bounds.pop(0) if min is not None else None
     return Clamp.apply(a, low, bounds[0] if max is not None else None)
 
@@ -342,12 +351,27 @@ class Where(Function):
 
 
 @op(function=True)
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b``; the gradient goes to the chosen side."""
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """``input`` where ``condition`` holds, else ``other`` (tensors or numbers); the gradient goes
+    to the chosen side. ``where(condition)`` alone is the tuple of indices where it holds."""
     if not isinstance(condition, Tensor):
-        like = a if isinstance(a, Tensor) else b
-        condition = Tensor(like.xp.asarray(condition))
-    return Where.apply(condition, *promote(a, b, like=condition))
+        like = next((x for x in (input, other) if isinstance(x, Tensor)), None)
+        condition = Tensor(like.xp.asarray(condition) if like is not None else np.asarray(condition))
+    if input is None and other is None:
+        return tuple(
+            [
+                Tensor(i.astype(dtypes.int64))
+                for i in condition.xp.nonzero(condition.xp.atleast_1d(condition.array))
+            ]
+        )
+    if condition.dtype.kind not in "bu" or condition.dtype.itemsize != 1:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{dtypes.torch_name(condition.dtype)}"
+        )
+    if input is None or other is None:
+        raise TypeError("where(): expected both input and other, or neither")
+    return Where.apply(condition.bool(), *promote(input, other, like=condition))
 
 
 class MaximumMinimum(Function):
@@ -371,23 +395,29 @@ class MaximumMinimum(Function):
         return grad_a, grad_b, None
 
 
-def _tensors(name: str, a: Any, b: Any) -> list[Tensor]:
-    for position, (arg, x) in enumerate((("input", a), ("other", b)), 1):
-        if not isinstance(x, Tensor):
-            raise TypeError(
-                f"{name}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
-            )
+def expect_tensor(name: str, arg: str, position: int, x: Any) -> None:
+    """PyTorch's TypeError for an argument that must be a tensor."""
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{name}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+        )
+
+
+def two_tensors(name: str, a: Any, b: Any) -> list[Tensor]:
+    """``a`` and ``b``, both required to be tensors, promoted to one dtype."""
+    expect_tensor(name, "input", 1, a)
+    expect_tensor(name, "other", 2, b)
     return promote(a, b)
 
 
 @op(method=True, function=True)
-def maximum(a: Tensor, b: Tensor) -> Tensor:
-    return MaximumMinimum.apply(*_tensors("maximum", a, b), True)
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    return MaximumMinimum.apply(*two_tensors("maximum", input, other), True)
 
 
 @op(method=True, function=True)
-def minimum(a: Tensor, b: Tensor) -> Tensor:
-    return MaximumMinimum.apply(*_tensors("minimum", a, b), False)
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    return MaximumMinimum.apply(*two_tensors("minimum", input, other), False)
 
 
 class Cast(Function):
@@ -410,38 +440,67 @@ def cast(a: Tensor, dtype: Any) -> Tensor:
     return Cast.apply(a, dtype)
 
 
-@op(method=("add", "__add__"), reflected="__radd__", inplace=("add_", "__iadd__"), inputs=2)
-def add(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
-    return Add.apply(*promote(a, b if alpha == 1 else b * alpha))
+def _alpha(operand: Tensor, alpha: Scalar) -> Tensor:
+    """``alpha * operand`` with PyTorch's checks: no float ``alpha`` for integer results, no bool
+    ``alpha`` for non-bool ones (for bool ones, only whether ``alpha`` is nonzero counts)."""
+    if operand.dtype.kind == "b":
+        return operand if alpha else operand * False
+    if alpha is True or alpha is False:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and not dtypes.is_floating(operand.dtype):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return operand if alpha == 1 else operand * alpha
 
 
-@op(method=("sub", "__sub__"), reflected="__rsub__", inplace=("sub_", "__isub__"), inputs=2)
-def sub(a: Any, b: Any, alpha: Scalar = 1) -> Tensor:
-    if _is_bool(a) or _is_bool(b):
+@op(
+    method=("add", "__add__"),
+    function=True,
+    reflected="__radd__",
+    inplace=("add_", "__iadd__"),
+    inputs=2,
+)
+def add(input: Any, other: Any, *, alpha: Scalar = 1) -> Tensor:
+    """``input + alpha * other``."""
+    a, b = promote(input, other)
+    return Add.apply(a, _alpha(b, alpha))
+
+
+@op(
+    method=("sub", "subtract", "__sub__"),
+    function=("sub", "subtract"),
+    reflected="__rsub__",
+    inplace=("sub_", "subtract_", "__isub__"),
+    inputs=2,
+)
+def sub(input: Any, other: Any, *, alpha: Scalar = 1) -> Tensor:
+    """``input - alpha * other``; bool tensors refuse, as in PyTorch."""
+    if _is_bool(input) or _is_bool(other):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
-            if _is_bool(a) and _is_bool(b)
+            if _is_bool(input) and _is_bool(other)
             else "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return Sub.apply(*promote(a, b if alpha == 1 else b * alpha))
+    a, b = promote(input, other)
+    return Sub.apply(a, _alpha(b, alpha))
 
 
-@op(method=("mul", "__mul__"), reflected="__rmul__", inplace=("mul_", "__imul__"), inputs=2)
-def mul(a: Any, b: Any) -> Tensor:
-    return Mul.apply(*promote(a, b))
+@op(
+    method=("mul", "multiply", "__mul__"),
+    function=("mul", "multiply"),
+    reflected="__rmul__",
+    inplace=("mul_", "multiply_", "__imul__"),
+    inputs=2,
+)
+def mul(input: Any, other: Any) -> Tensor:
+    return Mul.apply(*promote(input, other))
 
 
-@op(method=("div", "__truediv__"), reflected="__rtruediv__", inplace=("div_", "__itruediv__"))
-def div(a: Any, b: Any) -> Tensor:
-    """True division: integers divide to the default float dtype."""
-    return Div.apply(*promote(a, b, floating=True))
-
-
-@op(method=("pow", "__pow__"), reflected="__rpow__")
-def pow(a: Any, b: Any) -> Tensor:
-    """``a ** b``; a constant Python exponent uses the simpler rule p a^(p-1)."""
+@op(method=("pow", "__pow__"), function=True, reflected="__rpow__", inplace=("pow_", "__ipow__"))
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent``; a constant Python exponent uses the simpler rule p a^(p-1)."""
+    a, b = input, exponent
     if isinstance(a, Tensor) and isinstance(b, (bool, int, float)):
         a = cast(a, dtypes.result_type(_meta(a), _meta(b)))
         if not dtypes.is_floating(a.dtype) and b < 0:
@@ -453,72 +512,100 @@ def pow(a: Any, b: Any) -> Tensor:
     return Pow.apply(a, b)
 
 
-@op(method=True, function=True, inputs=1)
-def exp(a: Tensor) -> Tensor:
-    return Exp.apply(_floating(a))
-
-
-@op(method=True, function=True, inputs=1, domain={"positive": True})
-def log(a: Tensor) -> Tensor:
-    return Log.apply(_floating(a))
-
-
-@op(method=True, function=True, inputs=1, domain={"positive": True})
-def sqrt(a: Tensor) -> Tensor:
-    return Sqrt.apply(_floating(a))
-
-
-@op(method=True, function=True, inputs=1)
-def sin(a: Tensor) -> Tensor:
-    return Sin.apply(_floating(a))
-
-
-@op(method=True, function=True, inputs=1)
-def cos(a: Tensor) -> Tensor:
-    return Cos.apply(_floating(a))
-
-
-@op(method=("neg", "__neg__"), inputs=1)
-def neg(a: Tensor) -> Tensor:
-    if _is_bool(a):
-        raise RuntimeError(
-            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
-            "a mask, use the `~` or `logical_not()` operator instead."
-        )
-    return Neg.apply(a)
-
-
 def _floating(a: Tensor) -> Tensor:
     return a if dtypes.is_floating(a.dtype) else cast(a, dtypes.get_default_dtype())
 
 
-def compare(name: str, a: Any, b: Any) -> Tensor:
-    """Elementwise comparison giving a bool tensor (no gradient), in the promoted dtype."""
-    x, y = promote(a, b)
-    return Tensor(getattr(x.xp, name)(x.array, y.array))
+def floating(name: str, input: Any) -> Tensor:
+    """The input of a floating-point op: a tensor, integers moved to the default float dtype."""
+    expect_tensor(name, "input", 1, input)
+    return _floating(input)
 
 
-def _comparison(name: str) -> Any:
-    def comparison(a: Any, b: Any) -> Tensor:
-        return compare(name, a, b)
-
-    comparison.__name__ = name
-    return comparison
+@op(method=True, function=True, inplace="exp_", inputs=1)
+def exp(input: Tensor) -> Tensor:
+    return Exp.apply(floating("exp", input))
 
 
-for _name, _methods in {
-    "equal": ("__eq__", "eq"),
-    "not_equal": "__ne__",
-    "less": "__lt__",
-    "less_equal": "__le__",
-    "greater": "__gt__",
-    "greater_equal": "__ge__",
-}.items():
-    op(method=_methods)(_comparison(_name))
+@op(method=True, function=True, inplace="log_", inputs=1, domain={"positive": True})
+def log(input: Tensor) -> Tensor:
+    return Log.apply(floating("log", input))
+
+
+@op(method=True, function=True, inplace="sqrt_", inputs=1, domain={"positive": True})
+def sqrt(input: Tensor) -> Tensor:
+    return Sqrt.apply(floating("sqrt", input))
+
+
+@op(method=True, function=True, inplace="sin_", inputs=1)
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(floating("sin", input))
+
+
+@op(method=True, function=True, inplace="cos_", inputs=1)
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(floating("cos", input))
+
+
+@op(
+    method=("neg", "negative", "__neg__"),
+    function=("neg", "negative"),
+    inplace=("neg_", "negative_"),
+    inputs=1,
+)
+def neg(input: Tensor) -> Tensor:
+    if _is_bool(input):
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+            "a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return Neg.apply(input)
+
+
+# --- casts ---------------------------------------------------------------------------------
+
+_CASTS = {
+    "float": dtypes.float32,
+    "double": dtypes.float64,
+    "half": dtypes.float16,
+    "long": dtypes.int64,
+    "int": dtypes.int32,
+    "short": dtypes.int16,
+    "char": dtypes.int8,
+    "byte": dtypes.uint8,
+    "bool": dtypes.bool_,
+}
+
+
+def _caster(dtype: np.dtype) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return cast(self, dtype)
+
+    method.__doc__ = f"A copy as {dtype} (the tensor itself when it is {dtype} already)."
+    return method
+
+
+for _name, _dtype in _CASTS.items():
+    op(method=_name)(_caster(_dtype))
+
+# PyTorch's legacy type names: 'torch.FloatTensor' and the rest
+_TYPE_NAMES = {f"torch.{dtypes.torch_name(d)}Tensor": d for d in _CASTS.values()}
+
+
+@op(method="type")
+def type_(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
+    """Without ``dtype``, PyTorch's type name ('torch.FloatTensor'); else a cast to ``dtype`` or
+    to a type name ('torch.cuda.DoubleTensor' moves to the GPU as well)."""
+    prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
+    if dtype is None:
+        return f"{prefix}{dtypes.torch_name(self.dtype)}Tensor"
+    if isinstance(dtype, str):
+        name = dtype.replace("torch.cuda.", "torch.")
+        if name not in _TYPE_NAMES:
+            raise ValueError(f"invalid type: '{dtype}'")
+        return self.to("cuda" if dtype.startswith("torch.cuda.") else "cpu", _TYPE_NAMES[name])
+    return cast(self, dtype)
+
 
 op(method="__pos__")(lambda a: a)
-op(method="float")(lambda a: cast(a, np.float32))
-op(method="double")(lambda a: cast(a, np.float64))
-op(method="long")(lambda a: cast(a, np.int64))
-op(method="bool")(lambda a: cast(a, np.bool_))
 op(method="type_as")(lambda a, other: cast(a, other.dtype))
