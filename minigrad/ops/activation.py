@@ -19,6 +19,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad._checks import is_int
 from minigrad.autograd.function import Function
+from minigrad.ops import special
 from minigrad.ops.elementwise import Masked, _floating, cast, where
 from minigrad.ops.inplace import apply_inplace
 from minigrad.ops.registry import op
@@ -319,33 +320,13 @@ def logsigmoid(input: Tensor) -> Tensor:
 # --- smooth gates: gelu, silu, mish, softsign, tanhshrink, glu, prelu ---------------------------
 
 
-def _erf(xp: Any, x: Any) -> Any:
-    """The error function of an array, to double precision: the series
-    ``erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1 3 ... (2n+1))`` (no cancellation)
-    below 3, the continued fraction of ``erfc`` from 3 on."""
-    size = xp.abs(x)
-    near = xp.minimum(size, 3.0)  # each branch sees only values where it converges (and no inf)
-    term = near.copy()
-    total = near.copy()
-    for n in range(1, 60):
-        term = term * (2 * near * near) / (2 * n + 1)
-        total = total + term
-    series = total * xp.exp(-near * near) * (2 / math.sqrt(math.pi))
-    far = xp.maximum(size, 3.0)
-    fraction = far
-    for k in range(60, 0, -1):
-        fraction = far + (k / 2) / fraction
-    tail = 1 - xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
-    return (xp.sign(x) * xp.where(size < 3.0, series, tail)).astype(x.dtype, copy=False)
-
-
 class NormalCdf(Function):
     """``Phi(x) = (1 + erf(x / sqrt 2)) / 2``, the standard normal CDF; its gradient is the density."""
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return Tensor(0.5 * (1 + _erf(a.xp, a.array * (1 / math.sqrt(2)))))
+        return Tensor(0.5 * (1 + special.erf(a.array * (1 / math.sqrt(2)))))
 
     @staticmethod
     def backward(ctx, grad):
