@@ -9,7 +9,7 @@ tensor([[19., 25.],
 """
 
 # Importing ``ops`` attaches the Tensor operators and methods; the rest builds on it.
-from minigrad import autograd, data, linalg, nn, ops, optim, viz
+from minigrad import autograd, cuda, linalg, nn, ops, optim, utils, viz
 from minigrad.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import device, get_default_device, set_default_device
 from minigrad.dtypes import (
@@ -26,25 +26,27 @@ from minigrad.dtypes import (
     uint8,
 )
 from minigrad.ops.registry import FUNCTIONS
-from minigrad.random import manual_seed
+from minigrad.ops.sampling import rand, rand_like, randint, randint_like, randn, randn_like, randperm
+from minigrad.random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from minigrad.serialization import load, save
 from minigrad.tensor import (
+    Size,
     Tensor,
     arange,
     as_tensor,
     empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
     full_like,
     linspace,
+    logspace,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
@@ -56,24 +58,30 @@ globals().update(FUNCTIONS)
 
 __all__ = [
     "ops",
+    "Generator",
+    "Size",
     "Tensor",
     "arange",
     "as_tensor",
     "autograd",
     "bool_",
-    "data",
+    "cuda",
     "device",
     "empty",
+    "empty_like",
     "enable_grad",
     "eye",
     "float16",
     "float32",
     "float64",
+    "from_numpy",
     "full",
     "full_like",
     "get_default_device",
     "get_default_dtype",
+    "get_rng_state",
     "inference_mode",
+    "initial_seed",
     "int8",
     "int16",
     "int32",
@@ -82,6 +90,7 @@ __all__ = [
     "linalg",
     "linspace",
     "load",
+    "logspace",
     "manual_seed",
     "nn",
     "no_grad",
@@ -91,14 +100,21 @@ __all__ = [
     "rand",
     "rand_like",
     "randint",
+    "randint_like",
     "randn",
     "randn_like",
+    "randperm",
     "save",
+    "seed",
     "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_rng_state",
     "tensor",
+    "tril_indices",
+    "triu_indices",
     "uint8",
+    "utils",
     "viz",
     "zeros",
     "zeros_like",

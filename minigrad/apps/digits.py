@@ -19,8 +19,8 @@ import numpy as np
 
 import minigrad
 from minigrad import nn
-from minigrad.data import DataLoader, TensorDataset
 from minigrad.tensor import Tensor
+from minigrad.utils.data import DataLoader, TensorDataset
 
 EXTRA_HINT = "pip install 'minigrad[examples]'"
 MODEL_FILE = "lenet_digits.npz"

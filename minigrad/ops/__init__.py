@@ -21,6 +21,7 @@ from minigrad.ops import (  # noqa: F401  (importing an op module declares its o
     padding,
     pool,
     reduction,
+    sampling,
     shape,
 )
 from minigrad.ops.inplace import apply_inplace
