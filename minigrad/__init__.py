@@ -26,8 +26,21 @@ from minigrad.dtypes import (
     uint8,
 )
 from minigrad.ops.registry import FUNCTIONS
-from minigrad.ops.sampling import rand, rand_like, randint, randint_like, randn, randn_like, randperm
-from minigrad.random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from minigrad.random import (
+    Generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
 from minigrad.serialization import load, save
 from minigrad.tensor import (
     Size,

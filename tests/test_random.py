@@ -6,21 +6,12 @@ import types
 
 import numpy as np
 import pytest
+from test_creation import both
 
 import minigrad
 from minigrad import Generator
 
 N = 20000  # draws per statistical check: a 5-sigma band is a few percent wide
-
-
-def both(torch, call):
-    out = []
-    for lib in (minigrad, torch):
-        try:
-            out.append(call(lib))
-        except Exception as err:  # noqa: BLE001  (the error is what is compared)
-            out.append(err)
-    return out
 
 
 def boolean(lib):

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
+from minigrad.utils import data as mdata
 from minigrad.utils.data import DataLoader, TensorDataset, default_collate
 
 
@@ -147,8 +148,6 @@ def test_every_sample_appears_at_most_once(n, batch_size, shuffle, drop_last, se
 
 
 # ---- PyTorch's data sets, samplers and loader options --------------------------------------------
-
-from minigrad.utils import data as mdata  # noqa: E402
 
 
 def torch_batch(value):

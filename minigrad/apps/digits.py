@@ -64,7 +64,7 @@ def lenet(layers: Any = nn) -> Any:
     ``layers`` is the module with the layer classes: ``minigrad.nn``, or ``torch.nn``.
 
     >>> lenet()(minigrad.zeros(5, 1, 8, 8)).shape
-    (5, 10)
+    minigrad.Size([5, 10])
     """
     return layers.Sequential(
         layers.Conv2d(1, 32, kernel_size=3, padding=1),

@@ -1,6 +1,6 @@
-"""Random draws: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
-``multinomial`` and the in-place fills ``uniform_``, ``normal_``, ``random_``, ``exponential_``,
-``bernoulli_``, with PyTorch's signatures, dtypes and errors.
+"""Random draws from tensors: ``normal``, ``bernoulli``, ``multinomial`` and the in-place fills
+``uniform_``, ``normal_``, ``random_``, ``exponential_``, ``bernoulli_``, with PyTorch's
+signatures, dtypes and errors (the factories ``rand``, ``randn``, ... are in ``minigrad.random``).
 
 The numbers come from a ``minigrad.Generator`` (the default one unless ``generator=`` names
 another), drawn on the host and moved to the result's device, so a seed gives the same numbers
@@ -17,10 +17,9 @@ import numpy as np
 from minigrad import dtypes
 from minigrad._checks import is_int, is_real
 from minigrad.autograd.function import Function
-from minigrad.backend import backend
 from minigrad.ops.elementwise import promote
 from minigrad.ops.registry import op
-from minigrad.random import generator_or_default
+from minigrad.random import floating, generator_or_default, integers, placed
 from minigrad.tensor import Tensor, shape_arg, zeros
 
 
@@ -44,124 +43,6 @@ class Normal(Sample):
 
 class Bernoulli(Sample):
     pass
-
-
-def _floating(fn: str, dtype: Any) -> np.dtype:
-    dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    if not dtypes.is_floating(dtype):
-        raise NotImplementedError(f"\"{fn}\" not implemented for '{dtypes.torch_name(dtype)}'")
-    return dtype
-
-
-def _placed(host: np.ndarray, dtype: Any, device: Any, requires_grad: bool = False) -> Tensor:
-    """A host draw as a tensor of ``dtype`` on ``device``."""
-    array = backend(device).from_host(host.astype(dtype, copy=False))
-    return Tensor(array, requires_grad=requires_grad)
-
-
-# ---- factories ------------------------------------------------------------------------------
-
-
-def rand(
-    *sizes: Any,
-    size: Any = None,
-    generator: Any = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Uniform samples on [0, 1): ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=(2, 3))``."""
-    shape, dtype = shape_arg("rand", sizes, size), _floating("rand", dtype)
-    return _placed(generator_or_default(generator).random(shape), dtype, device, requires_grad)
-
-
-def randn(
-    *sizes: Any,
-    size: Any = None,
-    generator: Any = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Standard normal samples."""
-    shape, dtype = shape_arg("randn", sizes, size), _floating("randn", dtype)
-    return _placed(generator_or_default(generator).standard_normal(shape), dtype, device, requires_grad)
-
-
-def rand_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return rand(
-        input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad
-    )
-
-
-def randn_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(
-        input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad
-    )
-
-
-def _integers(fn: str, low: Any, high: Any, shape: tuple, dtype: np.dtype, generator: Any) -> np.ndarray:
-    """Integers from [low, high) to be stored as ``dtype``, after PyTorch's checks of the range."""
-    for name, value in (("low", low), ("high", high)):
-        if not is_int(value):
-            raise TypeError(f"{fn}(): argument '{name}' must be int, not {type(value).__name__}")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    if dtype.kind in "iub":
-        info = np.iinfo(dtype if dtype.kind != "b" else np.uint8)
-        top, name = (1 if dtype.kind == "b" else info.max), dtypes.torch_name(dtype)
-        if not info.min <= low <= top:
-            raise RuntimeError(f"from is out of bounds for {name}")
-        if not info.min <= high - 1 <= top:
-            raise RuntimeError(f"to - 1 is out of bounds for {name}")
-    draws = generator_or_default(generator)
-    return draws.integers(low, high - 1, size=shape, dtype=np.int64, endpoint=True)
-
-
-def randint(
-    low: Any = None,
-    high: Any = None,
-    size: Any = None,
-    *,
-    generator: Any = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Integers drawn uniformly from [low, high): ``randint(high, size)`` or ``randint(low, high, size)``.
-
-    ``dtype`` defaults to int64.
-    """
-    if isinstance(high, (tuple, list)):  # randint(high, size)
-        low, high, size = 0, low, high
-    elif high is None:  # randint(high, size=...)
-        low, high = 0, low
-    if size is None or high is None:
-        raise TypeError('randint() missing required arguments: "high" and "size"')
-    low = 0 if low is None else low
-    dtype = np.dtype(dtype) if dtype is not None else dtypes.int64
-    host = _integers("randint", low, high, shape_arg("randint", (size,)), dtype, generator)
-    return _placed(host, dtype, device, requires_grad)
-
-
-def randint_like(
-    input: Tensor, low: int = 0, high: int | None = None, dtype: Any = None, device: Any = None
-) -> Tensor:
-    """``randint`` in the shape (and by default dtype and device) of ``input``."""
-    if high is None:
-        low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device)
-
-
-def randperm(
-    n: int, *, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:
-    """A random permutation of ``0 .. n-1`` (int64 by default)."""
-    if not is_int(n):
-        raise TypeError(f"randperm(): argument 'n' must be int, not {type(n).__name__}")
-    shape_arg("randperm", (n,))
-    host = generator_or_default(generator).permutation(int(n))
-    return _placed(host, np.dtype(dtype) if dtype is not None else dtypes.int64, device, requires_grad)
 
 
 # ---- draws from parameters ------------------------------------------------------------------
@@ -198,13 +79,13 @@ def normal(
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
             raise TypeError("normal(): with a float mean and std, give the size of the result")
-        shape, dtype = shape_arg("normal", (size,)), _floating("normal_kernel_cpu", dtype)
-        return _placed(mean + std * draws.standard_normal(shape), dtype, device, requires_grad)
+        shape, dtype = shape_arg("normal", (size,)), floating("normal_kernel_cpu", dtype)
+        return placed(mean + std * draws.standard_normal(shape), dtype, device, requires_grad)
     if size is not None:
         raise TypeError("normal(): size is taken only with a float mean and std; the tensors give the shape")
     for param in (mean, std):
         if isinstance(param, Tensor):
-            _floating("normal_kernel_cpu", param.dtype)
+            floating("normal_kernel_cpu", param.dtype)
     m, s = promote(mean, std)
     try:
         shape = np.broadcast_shapes(m.shape, s.shape)
@@ -212,7 +93,7 @@ def normal(
         raise RuntimeError(
             f"normal: mean of shape {list(m.shape)} and std of shape {list(s.shape)} do not broadcast"
         ) from None
-    z = _placed(draws.standard_normal(shape), m.dtype, m.device)
+    z = placed(draws.standard_normal(shape), m.dtype, m.device)
     out = Tensor(m.array + s.array * z.array)
     return Normal.apply(out, mean, std)
 
@@ -223,10 +104,10 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -
     ``input``'s shape and dtype, when ``p`` is given)."""
     if p is not None:
         return Bernoulli.apply(_bernoulli_fill(input.detach(), p, generator=generator), input)
-    _floating("bernoulli_tensor_cpu_p_", input.dtype)
+    floating("bernoulli_tensor_cpu_p_", input.dtype)
     if not bool(((input.array >= 0) & (input.array <= 1)).all()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    u = _placed(generator_or_default(generator).random(input.shape), input.dtype, input.device)
+    u = placed(generator_or_default(generator).random(input.shape), input.dtype, input.device)
     return Bernoulli.apply(Tensor((u.array < input.array).astype(input.dtype)), input)
 
 
@@ -243,7 +124,7 @@ def _bernoulli_fill(old: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tens
         p = p.array
     elif not (is_real(p) and 0 <= p <= 1):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-    u = _placed(generator_or_default(generator).random(old.shape), np.float64, old.device)
+    u = placed(generator_or_default(generator).random(old.shape), np.float64, old.device)
     return Sample.apply(Tensor((u.array < p).astype(old.dtype)), old)
 
 
@@ -274,7 +155,7 @@ def multinomial(
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     rows, draws = weights.shape[0], generator_or_default(generator)
     if replacement:  # invert each row's cumulative distribution at uniform draws
-        u = _placed(draws.random((rows, num_samples)), np.float64, input.device).array
+        u = placed(draws.random((rows, num_samples)), np.float64, input.device).array
         cdf = xp.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
         offset = xp.arange(rows, dtype=np.float64)[:, None]  # row r searches [r, r + 1]
         found = xp.searchsorted((cdf + offset).ravel(), (u + offset).ravel(), side="right")
@@ -283,7 +164,7 @@ def multinomial(
             found.reshape(rows, num_samples) - categories * offset.astype(np.int64), last[:, None]
         )
     else:  # the largest weight / Exp(1) keys: PyTorch's draw without replacement
-        keys = weights / _placed(draws.exponential(size=weights.shape), np.float64, input.device).array
+        keys = weights / placed(draws.exponential(size=weights.shape), np.float64, input.device).array
         picked = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     return Tensor(picked.astype(np.int64).reshape(*input.shape[:-1], num_samples))
 
@@ -293,21 +174,21 @@ def multinomial(
 
 @op(inplace="uniform_")
 def _uniform_fill(old: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
-    _floating("check_uniform_bounds", old.dtype)
+    floating("check_uniform_bounds", old.dtype)
     if from_ > to:
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}"
         )
     host = generator_or_default(generator).uniform(from_, to, size=old.shape)
-    return Sample.apply(_placed(host, old.dtype, old.device), old)
+    return Sample.apply(placed(host, old.dtype, old.device), old)
 
 
 @op(inplace="normal_")
 def _normal_fill(old: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
-    _floating("normal_kernel_cpu", old.dtype)
+    floating("normal_kernel_cpu", old.dtype)
     _check_std(std)
     host = mean + std * generator_or_default(generator).standard_normal(old.shape)
-    return Sample.apply(_placed(host, old.dtype, old.device), old)
+    return Sample.apply(placed(host, old.dtype, old.device), old)
 
 
 @op(inplace="exponential_")
@@ -320,7 +201,7 @@ def _exponential_fill(old: Tensor, lambd: float = 1.0, *, generator: Any = None)
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     host = generator_or_default(generator).exponential(1.0 / lambd, size=old.shape)
-    return Sample.apply(_placed(host, old.dtype, old.device), old)
+    return Sample.apply(placed(host, old.dtype, old.device), old)
 
 
 def _default_top(dtype: np.dtype) -> int:
@@ -339,5 +220,5 @@ def _random_fill(
         from_, to = 0, _default_top(old.dtype)
     elif to is None:
         from_, to = 0, from_
-    host = _integers("random_", from_, to, old.shape, old.dtype, generator)
-    return Sample.apply(_placed(host, old.dtype, old.device), old)
+    host = integers("random_", from_, to, old.shape, old.dtype, generator)
+    return Sample.apply(placed(host, old.dtype, old.device), old)
