@@ -137,6 +137,7 @@ def set_rng_state(new_state: Tensor) -> None:
 
 
 def floating(fn: str, dtype: Any) -> np.dtype:
+    """``dtype`` (the default float dtype for ``None``) when it is floating; PyTorch's error otherwise."""
     dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     if not dtypes.is_floating(dtype):
         raise NotImplementedError(f"\"{fn}\" not implemented for '{dtypes.torch_name(dtype)}'")

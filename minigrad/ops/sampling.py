@@ -38,11 +38,11 @@ class Sample(Function):
 
 
 class Normal(Sample):
-    pass
+    """The node of ``normal`` (``NormalBackward``)."""
 
 
 class Bernoulli(Sample):
-    pass
+    """The node of ``bernoulli`` (``BernoulliBackward``)."""
 
 
 # ---- draws from parameters ------------------------------------------------------------------
