@@ -127,7 +127,7 @@ def _torch_conv(x_host: np.ndarray, w_host: np.ndarray, repeats: int) -> float |
 def lenet_epoch(say: Report, device: str, sync: Callable[[], None], repeats: int) -> None:
     from minigrad import optim
     from minigrad.apps import digits
-    from minigrad.data import DataLoader, TensorDataset
+    from minigrad.utils.data import DataLoader, TensorDataset
 
     x_train, _, y_train, _ = (t.numpy() for t in digits.load_digits_split(seed=0))
     minigrad.manual_seed(0)

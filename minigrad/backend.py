@@ -82,6 +82,16 @@ def _load_cupy() -> Backend:
     return Backend("cuda", cupy, cupy.ndarray, cupy.asnumpy, cupy.asarray)
 
 
+def cuda_device_count() -> int:
+    """How many GPUs CuPy can use: 0 without CuPy, a driver or a GPU (it never raises)."""
+    try:
+        import cupy
+
+        return int(cupy.cuda.runtime.getDeviceCount())
+    except Exception:  # ImportError, or CuPy's CUDARuntimeError when no driver is present
+        return 0
+
+
 def backend(spec: str | device | None = None) -> Backend:
     """The backend for a device (the default device when ``None``)."""
     kind = device(spec if spec is not None else _default_device).type

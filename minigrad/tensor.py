@@ -7,21 +7,64 @@ the operators and methods (``+``, ``sum``, ``reshape``, ...) to ``Tensor`` when 
 
 from __future__ import annotations
 
+import math
+import operator
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minigrad import dtypes
-from minigrad._checks import is_int, is_real
+from minigrad._checks import is_int, is_real, normalize_dim
 from minigrad._hooks import RemovableHandle
 from minigrad._tensor_str import format_tensor
 from minigrad.backend import backend, backend_of, device, get_array_module, is_backend_array
-from minigrad.random import default_generator
 
 if TYPE_CHECKING:
     from minigrad.autograd.function import Node, ViewInfo
+
+
+class Size(tuple):
+    """The type of ``Tensor.shape`` and ``Tensor.size()``: a tuple of ints, printed as PyTorch prints
+    ``torch.Size``; slicing, ``+`` and ``*`` give a ``Size`` again.
+
+    >>> Size([2, 10]), Size([2, 10]) == (2, 10), Size([2, 10])[1:]
+    (minigrad.Size([2, 10]), True, minigrad.Size([10]))
+    """
+
+    def __new__(cls, sizes: Iterable[Any] = ()) -> Size:
+        values = tuple(sizes)
+        for i, value in enumerate(values):
+            if not hasattr(type(value), "__index__"):
+                raise TypeError(
+                    f"minigrad.Size() takes an iterable of 'int' (item {i} is '{type(value).__name__}')"
+                )
+        return tuple.__new__(cls, [operator.index(v) for v in values])
+
+    def __repr__(self) -> str:
+        return f"minigrad.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return tuple.__new__(Size, item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        return tuple.__new__(Size, tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Size:
+        return tuple.__new__(Size, tuple.__add__(other, self))
+
+    def __mul__(self, times: Any) -> Size:
+        return tuple.__new__(Size, tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return math.prod(self)
 
 
 class _Version:
@@ -82,11 +125,16 @@ class Tensor:
         return get_array_module(self._array)
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple(self._array.shape)
+    def shape(self) -> Size:
+        return tuple.__new__(Size, self._array.shape)
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        return self.shape if dim is None else self.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return self.shape
+        if self._array.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return self._array.shape[normalize_dim(dim, self._array.ndim)]
 
     @property
     def ndim(self) -> int:
@@ -254,20 +302,52 @@ class Tensor:
         self._array = value.array
 
     # ---- devices and dtypes ----------------------------------------------------------------
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``; differentiable."""
+    def to(self, *args: Any, non_blocking: bool = False, copy: bool = False, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``; differentiable.
+
+        ``copy=True`` returns a new tensor even when nothing changes; ``non_blocking`` is
+        accepted (copies here are synchronous). As in PyTorch, both may follow positionally.
+        """
         from minigrad.ops.device import parse_to_args, to_device  # the ops build on this module
         from minigrad.ops.elementwise import cast
 
+        positional = tuple(a for a in args if not isinstance(a, bool))
+        if len(positional) < len(args):  # to(dtype, non_blocking, copy)
+            non_blocking, copy = (*args[len(positional) :], copy)[:2]
+            args = positional
         target, dtype = parse_to_args(args, kwargs)
         out = self if target is None else to_device(self, target)
-        return out if dtype is None else cast(out, dtype)
+        out = out if dtype is None else cast(out, dtype)
+        return out.clone() if copy and out is self else out
 
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
     def cuda(self) -> Tensor:
         return self.to("cuda")
+
+    # ---- new tensors with this one's dtype and device ----------------------------------------
+    def _new(self, factory: Any, args: tuple, kwargs: dict) -> Tensor:
+        kwargs["dtype"] = kwargs.get("dtype") or self.dtype
+        kwargs["device"] = kwargs.get("device") or self.device
+        return factory(*args, **kwargs)
+
+    def new_tensor(self, data: Any, **kwargs: Any) -> Tensor:
+        """A copy of ``data`` with this tensor's dtype and device unless ``dtype=``/``device=`` say otherwise."""
+        return self._new(tensor, (data,), kwargs)
+
+    def new_zeros(self, *size: Any, **kwargs: Any) -> Tensor:
+        """``zeros`` of ``size`` (ints, a tuple or ``size=``) with this tensor's dtype and device."""
+        return self._new(zeros, size, kwargs)
+
+    def new_ones(self, *size: Any, **kwargs: Any) -> Tensor:
+        return self._new(ones, size, kwargs)
+
+    def new_empty(self, *size: Any, **kwargs: Any) -> Tensor:
+        return self._new(empty, size, kwargs)
+
+    def new_full(self, size: Any, fill_value: Any, **kwargs: Any) -> Tensor:
+        return self._new(full, (size, fill_value), kwargs)
 
     # ---- leaving minigrad ------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -397,32 +477,52 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return tensor(data, dtype=dtype, device=device)
 
 
-def _shape_arg(size: tuple) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0:
-            raise ValueError(f"size: expected non-negative ints, got {size}")
-    return tuple(int(s) for s in size)
+def shape_arg(fn: str, sizes: tuple, size: Any = None) -> tuple[int, ...]:
+    """A factory's shape, as PyTorch takes it: ints as separate arguments, one tuple, list or
+    ``Size``, or the keyword ``size=``."""
+    if size is not None:
+        if sizes:
+            raise TypeError(f"{fn}() got multiple values for argument 'size'")
+        sizes = (size,)
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    for i, s in enumerate(sizes):
+        if not is_int(s):
+            raise TypeError(
+                f"{fn}(): argument 'size' must be a tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {i}"
+            )
+    negative = [s for s in sizes if s < 0]
+    if negative:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: {list(sizes)}")
+    return tuple(int(s) for s in sizes)
 
 
-def _filled(fill: str, size: tuple, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+def _filled(fill: str, shape: tuple[int, ...], dtype: Any, requires_grad: bool, device: Any) -> Tensor:
     xp = backend(device).xp
     dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    array = getattr(xp, fill)(_shape_arg(size), dtype=dtype)
+    array = getattr(xp, fill)(shape, dtype=dtype)
     return Tensor(array, requires_grad=requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _filled("zeros", size, dtype, requires_grad, device)
+def zeros(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    return _filled("zeros", shape_arg("zeros", sizes, size), dtype, requires_grad, device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _filled("ones", size, dtype, requires_grad, device)
+def ones(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    return _filled("ones", shape_arg("ones", sizes, size), dtype, requires_grad, device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _filled("empty", size, dtype, requires_grad, device)
+def empty(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """A tensor whose values are whatever the memory held (faster than ``zeros`` when all are overwritten)."""
+    return _filled("empty", shape_arg("empty", sizes, size), dtype, requires_grad, device)
 
 
 def full(
@@ -439,7 +539,7 @@ def full(
             if not isinstance(fill_value, np.generic)
             else fill_value.dtype
         )
-    out = _filled("empty", (size,) if is_int(size) else tuple(size), dtype, False, device)
+    out = _filled("empty", shape_arg("full", (size,)), dtype, False, device)
     out.array.fill(fill_value)
     return out.requires_grad_(requires_grad) if requires_grad else out
 
@@ -454,6 +554,10 @@ def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _like("ones", t, dtype, requires_grad, device)
+
+
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _like("empty", t, dtype, requires_grad, device)
 
 
 def full_like(
@@ -484,11 +588,39 @@ def arange(
     return Tensor(array, requires_grad=requires_grad)
 
 
+def _check_steps(steps: Any) -> None:
+    if not is_int(steps):
+        raise TypeError(f"argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+
+
 def linspace(
     start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:
+    _check_steps(steps)
     array = backend(device).xp.linspace(start, end, steps, dtype=dtype or dtypes.get_default_dtype())
     return Tensor(array, requires_grad=requires_grad)
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in the exponent.
+
+    >>> logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
+    _check_steps(steps)
+    xp = backend(device).xp
+    powers = xp.power(float(base), xp.linspace(start, end, steps, dtype=np.float64))
+    return Tensor(powers.astype(dtype or dtypes.get_default_dtype()), requires_grad=requires_grad)
 
 
 def eye(
@@ -498,34 +630,62 @@ def eye(
     return Tensor(array, requires_grad=requires_grad)
 
 
-def _random(draw: str, size: tuple, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
-    dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    host = getattr(default_generator(), draw)(size=_shape_arg(size)).astype(dtype)
-    return Tensor(backend(device).from_host(host), requires_grad=requires_grad)
+def _triangle_indices(which: str, row: int, col: int, offset: int, dtype: Any, device: Any) -> Tensor:
+    for name, value in (("row", row), ("col", col)):
+        if value < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{value}")
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "iu":
+        raise NotImplementedError(f"\"{which}_indices\" not implemented for '{dtypes.torch_name(dtype)}'")
+    xp = backend(device).xp
+    rows, cols = getattr(xp, f"{which}_indices")(row, offset, col)
+    return Tensor(xp.stack([rows, cols]).astype(dtype).reshape(2, -1))
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """Standard normal samples from minigrad's seeded generator (see ``manual_seed``)."""
-    return _random("standard_normal", size, dtype, requires_grad, device)
-
-
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """Uniform samples on [0, 1) from minigrad's seeded generator."""
-    return _random("random", size, dtype, requires_grad, device)
-
-
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
-
-
-def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return rand(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
-
-
-def randint(
-    low: int, high: int | None = None, size: tuple = (), dtype: Any = None, device: Any = None
+def tril_indices(
+    row: int, col: int, offset: int = 0, dtype: Any = dtypes.int64, device: Any = None
 ) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    host = default_generator().integers(low, high, size=_shape_arg(tuple(size)), dtype=dtype or dtypes.int64)
-    return Tensor(backend(device).from_host(host))
+    """The (row, column) indices, row by row, of the lower triangle of a ``row x col`` matrix:
+    on and below the diagonal ``offset``.
+
+    >>> tril_indices(3, 3)
+    tensor([[0, 1, 1, 2, 2, 2],
+            [0, 0, 1, 0, 1, 2]])
+    """
+    return _triangle_indices("tril", row, col, offset, dtype, device)
+
+
+def triu_indices(
+    row: int, col: int, offset: int = 0, dtype: Any = dtypes.int64, device: Any = None
+) -> Tensor:
+    """The (row, column) indices, row by row, of the upper triangle: on and above the diagonal ``offset``."""
+    return _triangle_indices("triu", row, col, offset, dtype, device)
+
+
+_NUMPY_TYPES = "float64, float32, float16, int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool"
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing ``ndarray``'s memory: writes to either show in the other.
+
+    >>> a = np.zeros(2)
+    >>> t = from_numpy(a)
+    >>> a[0] = 5.0
+    >>> t
+    tensor([5., 0.], dtype=minigrad.float64)
+    """
+    if not isinstance(ndarray, np.ndarray):
+        kind = type(ndarray)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"expected np.ndarray (got {name})")
+    if ndarray.dtype.kind not in "biuf":
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{ndarray.dtype.type.__name__}. "
+            f"The only supported types are: {_NUMPY_TYPES}."
+        )
+    if not ndarray.dtype.isnative:
+        raise ValueError(
+            "given numpy array has byte order different from the native byte order. "
+            "Conversion between byte orders is currently not supported."
+        )
+    return Tensor(ndarray)

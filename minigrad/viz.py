@@ -177,7 +177,7 @@ class _Graph:
         if id(t) in self.ids:
             return self.ids[id(t)]
         lines = [self.names[id(t)]] if id(t) in self.names else []
-        lines.append(f"{t.shape} {t.dtype}")
+        lines.append(f"{tuple(t.shape)} {t.dtype}")
         if self.show_data:
             lines.append("data " + _values(t.array, self.max_elements))
         if self.show_grad:

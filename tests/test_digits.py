@@ -9,7 +9,7 @@ import minigrad
 from minigrad import nn
 from minigrad.__main__ import main as minigrad_cli
 from minigrad.apps import digits
-from minigrad.data import DataLoader, TensorDataset
+from minigrad.utils.data import DataLoader, TensorDataset
 
 pytest.importorskip("sklearn", reason="the digits data set ships with scikit-learn (test extra)")
 pytestmark = pytest.mark.slow

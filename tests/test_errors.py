@@ -12,7 +12,7 @@ import pytest
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn, viz
-from minigrad.data import DataLoader
+from minigrad.utils.data import DataLoader
 
 X = np.arange(2 * 4 * 5 * 5, dtype=np.float64).reshape(2, 4, 5, 5) / 100
 W = np.linspace(-1, 1, 2 * 4 * 3 * 3).reshape(2, 4, 3, 3)

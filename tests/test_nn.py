@@ -456,8 +456,8 @@ def test_default_init_distribution_matches_torch(torch):
 
 def test_training_on_a_device_keeps_everything_there():
     from minigrad import optim
-    from minigrad.data import DataLoader, TensorDataset
     from minigrad.testing.standin import StandinArray, host_transfers, use_standin
+    from minigrad.utils.data import DataLoader, TensorDataset
 
     with use_standin():
         minigrad.manual_seed(0)

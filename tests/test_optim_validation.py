@@ -40,7 +40,7 @@ def snapshot(optimizer, params):
 # --- step() checks every gradient first ------------------------------------------------------------
 
 BAD_GRADS = {
-    "shape": (lambda p: minigrad.ones(4, dtype=np.float64), RuntimeError, r"shape \(2,\), but its .grad has shape \(4,\)"),
+    "shape": (lambda p: minigrad.ones(4, dtype=np.float64), RuntimeError, r"shape minigrad.Size\(\[2\]\), but its .grad has shape minigrad.Size\(\[4\]\)"),
     "dtype": (lambda p: minigrad.ones(2, dtype=np.float32), RuntimeError, "dtype float64, but its .grad has dtype float32"),
     "device": (lambda p: minigrad.ones(2, dtype=np.float64, device="cuda"), RuntimeError,
                "device cpu, but its .grad has device cuda"),

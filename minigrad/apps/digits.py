@@ -19,8 +19,8 @@ import numpy as np
 
 import minigrad
 from minigrad import nn
-from minigrad.data import DataLoader, TensorDataset
 from minigrad.tensor import Tensor
+from minigrad.utils.data import DataLoader, TensorDataset
 
 EXTRA_HINT = "pip install 'minigrad[examples]'"
 MODEL_FILE = "lenet_digits.npz"
@@ -64,7 +64,7 @@ def lenet(layers: Any = nn) -> Any:
     ``layers`` is the module with the layer classes: ``minigrad.nn``, or ``torch.nn``.
 
     >>> lenet()(minigrad.zeros(5, 1, 8, 8)).shape
-    (5, 10)
+    minigrad.Size([5, 10])
     """
     return layers.Sequential(
         layers.Conv2d(1, 32, kernel_size=3, padding=1),

@@ -134,7 +134,7 @@ def _leaf_inputs(node: Any) -> str:
         problem = _non_finite(variable)
         if problem:
             notes.append(
-                f"\nNote: its input {i}, a leaf tensor of shape {variable.shape}, already held {problem} values."
+                f"\nNote: its input {i}, a leaf tensor of shape {tuple(variable.shape)}, already held {problem} values."
             )
     return "".join(notes)
 

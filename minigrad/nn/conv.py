@@ -142,7 +142,7 @@ class Conv2d(_ConvNd):
 
     >>> layer = Conv2d(3, 8, 3, padding=1)
     >>> layer.weight.shape, layer.bias.shape
-    ((8, 3, 3, 3), (8,))
+    (minigrad.Size([8, 3, 3, 3]), minigrad.Size([8]))
     """
 
     def __init__(
@@ -194,7 +194,7 @@ class ConvTranspose2d(_ConvNd):
 
     >>> import minigrad
     >>> ConvTranspose2d(4, 2, 3, stride=2)(minigrad.zeros(1, 4, 5, 5)).shape
-    (1, 2, 11, 11)
+    minigrad.Size([1, 2, 11, 11])
     """
 
     def __init__(
@@ -267,7 +267,7 @@ class Corr2d(Module):
 
     >>> layer = Corr2d((1, 2))
     >>> layer.weight.shape, layer.bias.shape
-    ((1, 2), (1,))
+    (minigrad.Size([1, 2]), minigrad.Size([1]))
     """
 
     def __init__(self, kernel_size: IntOrPair, device: Any = None, dtype: Any = None) -> None:

@@ -26,7 +26,7 @@ class Linear(Module):
 
     >>> layer = Linear(3, 2)
     >>> layer.weight.shape, layer.bias.shape
-    ((2, 3), (2,))
+    (minigrad.Size([2, 3]), minigrad.Size([2]))
     """
 
     def __init__(

@@ -82,7 +82,7 @@ class AvgPool2d(Module):
 
     >>> import minigrad
     >>> AvgPool2d(2)(minigrad.ones(1, 3, 8, 8)).shape
-    (1, 3, 4, 4)
+    minigrad.Size([1, 3, 4, 4])
     """
 
     def __init__(

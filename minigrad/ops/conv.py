@@ -280,7 +280,9 @@ def corr2d(X: Tensor, K: Tensor) -> Tensor:
     if X.ndim != 2 or K.ndim != 2:
         raise ValueError(f"corr2d: X and K must both be 2-D, got shapes {X.shape} and {K.shape}")
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
-        raise ValueError(f"corr2d: kernel K of shape {K.shape} is larger than input X of shape {X.shape}")
+        raise ValueError(
+            f"corr2d: kernel K of shape {tuple(K.shape)} is larger than input X of shape {tuple(X.shape)}"
+        )
     out = conv2d(X.reshape(1, 1, *X.shape), K.reshape(1, 1, *K.shape))
     return out.reshape(out.shape[2:])
 

@@ -70,7 +70,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         )
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
-        raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({k_a} != {k_b})")
+        raise RuntimeError(
+            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({k_a} != {k_b})"
+        )
     batch_a, batch_b = a.shape[:-2], b.shape[:-2]
     try:
         broadcast_shapes(batch_a, batch_b)

@@ -51,7 +51,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     >>> import minigrad
     >>> linear(minigrad.ones(2, 3), minigrad.ones(4, 3), minigrad.zeros(4)).shape
-    (2, 4)
+    minigrad.Size([2, 4])
     """
     if weight.ndim != 2:
         raise ValueError(
