@@ -130,7 +130,7 @@ class Unflatten(Module):
 
     >>> import minigrad
     >>> Unflatten(1, (2, 5))(minigrad.zeros(3, 10)).shape
-    (3, 2, 5)
+    minigrad.Size([3, 2, 5])
     """
 
     def __init__(self, dim: int, unflattened_size: Iterable[int]) -> None:
@@ -207,6 +207,7 @@ def _position(container: Module, index: Any) -> int:
 class ModuleList(Module):
     """A list of modules, registered as ``"0"``, ``"1"``, ... (their parameters are the list's).
 
+    >>> from minigrad.nn import ReLU
     >>> ModuleList([Linear(2, 2), Linear(2, 2), ReLU()])
     ModuleList(
       (0-1): 2 x Linear(in_features=2, out_features=2, bias=True)

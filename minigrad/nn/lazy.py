@@ -10,7 +10,7 @@ initialises them as the plain layer does, and turns the module into that layer
 >>> layer
 LazyLinear(in_features=0, out_features=2, bias=True)
 >>> layer(minigrad.ones(4, 3)).shape
-(4, 2)
+minigrad.Size([4, 2])
 >>> layer
 Linear(in_features=3, out_features=2, bias=True)
 """

@@ -60,7 +60,7 @@ class MaxPool1d(_MaxPool):
 
     >>> import minigrad
     >>> MaxPool1d(2)(minigrad.zeros(1, 3, 8)).shape
-    (1, 3, 4)
+    minigrad.Size([1, 3, 4])
     """
 
     _pool = staticmethod(max_pool1d)
@@ -71,7 +71,7 @@ class MaxPool2d(_MaxPool):
 
     >>> import minigrad
     >>> MaxPool2d(2)(minigrad.zeros(1, 3, 8, 8)).shape
-    (1, 3, 4, 4)
+    minigrad.Size([1, 3, 4, 4])
     """
 
     _pool = staticmethod(max_pool2d)
@@ -179,7 +179,7 @@ class AdaptiveAvgPool2d(_AdaptivePool):
 
     >>> import minigrad
     >>> AdaptiveAvgPool2d((1, 1))(minigrad.ones(2, 3, 5, 5)).shape
-    (2, 3, 1, 1)
+    minigrad.Size([2, 3, 1, 1])
     """
 
     _pool = staticmethod(adaptive_avg_pool2d)

@@ -19,7 +19,7 @@ class Embedding(Module):
 
     >>> import minigrad
     >>> Embedding(10, 3, padding_idx=0)(minigrad.tensor([[1, 0]])).shape
-    (1, 2, 3)
+    minigrad.Size([1, 2, 3])
     """
 
     def __init__(
