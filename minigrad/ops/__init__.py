@@ -21,6 +21,9 @@ from minigrad.ops import (  # noqa: F401  (importing an op module declares its o
     padding,
     pool,
     reduction,
+    scatter,
+    search,
+    selection,
     shape,
 )
 from minigrad.ops.inplace import apply_inplace
