@@ -130,7 +130,7 @@ def scatter_reduce(
     return total / Tensor(divisor.astype(a.dtype))
 
 
-def _extreme_start(a: Tensor, reduce: str, include_self: bool, touched: Tensor) -> Any:
+def _reduction_start(a: Tensor, reduce: str, include_self: bool, touched: Tensor) -> Any:
     """What the scattered values are reduced into: ``a``, or the reduction's identity where
     something is scattered and ``a`` does not take part."""
     if include_self:
@@ -153,7 +153,7 @@ class ScatterExtreme(Function):
     @staticmethod
     def forward(ctx, a, src, full, reduce, include_self, touched):
         xp = a.xp
-        out = _extreme_start(a, reduce, include_self, touched)
+        out = _reduction_start(a, reduce, include_self, touched)
         index = as_arrays(full)
         (xp.maximum if reduce == "amax" else xp.minimum).at(out, index, src.array)
         if any(ctx.needs_input_grad[:2]):
@@ -204,7 +204,7 @@ class ScatterProd(Function):
 
     @staticmethod
     def forward(ctx, a, src, full, reduce, include_self, touched):
-        out = Tensor(_products(_extreme_start(a, reduce, include_self, touched), src.array, as_arrays(full)))
+        out = Tensor(_products(_reduction_start(a, reduce, include_self, touched), src.array, as_arrays(full)))
         ctx.save_for_backward(a, src, out)
         ctx.full, ctx.include_self, ctx.touched = full, include_self, touched
         return out
