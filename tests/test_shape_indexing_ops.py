@@ -326,3 +326,16 @@ def test_searchsorted_takes_a_scalar_and_gives_a_0d_tensor():
     out = minigrad.searchsorted(minigrad.tensor([1.0, 2.0, 3.0]), 2.5)
     assert out.shape == () and out.item() == 2 and out.dtype == minigrad.int64
     assert minigrad.bucketize(3, minigrad.tensor([1, 2, 3]), right=True).item() == 3
+
+
+def test_diagonal_select_narrow_and_split_are_views_that_writes_go_through():
+    x = minigrad.arange(12.0).reshape(3, 4)
+    x.diagonal(1).fill_(-1.0)
+    x.select(0, 0).narrow(0, 0, 1).fill_(-2.0)
+    x.split(2, dim=1)[1][2].zero_()
+    assert x.tolist() == [[-2.0, -1.0, 2.0, 3.0], [4.0, 5.0, -1.0, 7.0], [8.0, 9.0, 0.0, 0.0]]
+    w = minigrad.zeros(3, 3, dtype=minigrad.float64, requires_grad=True)
+    y = w * 2
+    y.diagonal().mul_(minigrad.tensor([1.0, 2.0, 3.0], dtype=minigrad.float64))  # recorded through the view
+    (g,) = grad(y.sum(), w)
+    assert g.tolist() == [[2.0, 2.0, 2.0], [2.0, 4.0, 2.0], [2.0, 2.0, 6.0]]

@@ -1,8 +1,8 @@
 """Shape ops that pick parts of a tensor: split, chunk, unbind, narrow, select, roll,
 repeat_interleave, the diagonals, trace, tril and triu.
 
-Each is indexing with computed indices (a view for slices, a copy for index arrays), so its
-gradient is indexing's adjoint and gradients of any order follow.
+Each is indexing with computed indices (a view for slices, a copy for index arrays), or for the
+diagonal a strided view, so its gradient is indexing's adjoint and gradients of any order follow.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Any
 
 from minigrad import dtypes
 from minigrad._checks import is_int, normalize_dim
+from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import where
 from minigrad.ops.indexing import getitem, setitem
 from minigrad.ops.reduction import sum as sum_
 from minigrad.ops.registry import op
-from minigrad.ops.shape import flatten, movedim, permute, reshape
+from minigrad.ops.shape import flatten, movedim, reshape
 from minigrad.tensor import Tensor
 
 
@@ -168,40 +169,60 @@ def _repeated_indices(repeats: Tensor, output_size: int | None) -> Tensor:
     return Tensor(xp.searchsorted(ends, xp.arange(output_size), side="right").astype(dtypes.int64))
 
 
-def _diagonal_index(length: int, offset: int, xp: Any) -> tuple[Tensor, Tensor]:
-    """Rows and columns of the ``offset`` diagonal (above the main one when positive)."""
-    steps = xp.arange(length)
-    return Tensor(steps + max(-offset, 0)), Tensor(steps + max(offset, 0))
+class Diagonal(Function):
+    """The ``offset`` diagonal of dimensions ``d1``, ``d2`` as a last dimension: a strided view."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, offset, d1, d2):
+        ctx.shape, ctx.offset, ctx.d1, ctx.d2 = a.shape, offset, d1, d2
+        start = [slice(None)] * a.ndim
+        start[d2 if offset >= 0 else d1] = slice(abs(offset), None)
+        corner = a.array[tuple(start)]
+        others = [d for d in range(a.ndim) if d not in (d1, d2)]
+        shape = tuple(corner.shape[d] for d in others) + (min(corner.shape[d1], corner.shape[d2]),)
+        strides = tuple(corner.strides[d] for d in others) + (corner.strides[d1] + corner.strides[d2],)
+        return Tensor(a.xp.lib.stride_tricks.as_strided(corner, shape, strides))
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, cols = ctx.shape[ctx.d1], ctx.shape[ctx.d2]
+        return _on_diagonal(grad, rows, cols, ctx.offset, ctx.d1, ctx.d2), None, None, None
+
+
+def _on_diagonal(values: Tensor, rows: int, cols: int, offset: int, d1: int, d2: int) -> Tensor:
+    """Zeros of ``rows`` by ``cols`` matrices in dimensions ``d1``, ``d2`` with the last dimension of
+    ``values`` on their ``offset`` diagonal."""
+    xp = values.xp
+    steps = xp.arange(values.shape[-1] if values.ndim else 1)
+    index = (Ellipsis, Tensor(steps + max(-offset, 0)), Tensor(steps + max(offset, 0)))
+    zeros = Tensor(xp.zeros((*values.shape[:-1], rows, cols), dtype=values.dtype))
+    return movedim(setitem(zeros, index, values), (-2, -1), (d1, d2))
+
+
+def _dims_pair(dim1: int, dim2: int, ndim: int) -> tuple[int, int]:
+    d1, d2 = normalize_dim(dim1, ndim), normalize_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
 
 
 @op(method=True, function=True)
 def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The ``offset`` diagonal of the matrices in dimensions ``dim1``, ``dim2``, as a new last dimension."""
-    return _diagonal(a, offset, dim1, dim2)
-
-
-def _diagonal(a: Tensor, offset: int, dim1: int, dim2: int) -> Tensor:
-    d1, d2 = normalize_dim(dim1, a.ndim), normalize_dim(dim2, a.ndim)
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    rows, cols = a.shape[d1], a.shape[d2]
-    length = max(0, min(rows - max(-offset, 0), cols - max(offset, 0)))
-    moved = permute(a, *[d for d in range(a.ndim) if d not in (d1, d2)], d1, d2)
-    return getitem(moved, (Ellipsis, *_diagonal_index(length, offset, a.xp)))
+    """The ``offset`` diagonal of the matrices in dimensions ``dim1``, ``dim2``, as a new last
+    dimension (a view: writing into it writes into ``a``)."""
+    d1, d2 = _dims_pair(dim1, dim2, a.ndim)
+    return Diagonal.apply(a, offset, d1, d2)
 
 
 @op(method=True, function=True)
 def diag_embed(a: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """Matrices in dimensions ``dim1``, ``dim2`` holding the last dimension of ``a`` on their ``offset``
     diagonal, zeros elsewhere."""
-    d1, d2 = normalize_dim(dim1, a.ndim + 1), normalize_dim(dim2, a.ndim + 1)
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    length = a.shape[-1] if a.ndim else 1
-    side = length + abs(offset)
-    zeros = Tensor(a.xp.zeros((*a.shape[:-1], side, side), dtype=a.dtype))
-    out = setitem(zeros, (Ellipsis, *_diagonal_index(length, offset, a.xp)), a)
-    return movedim(out, (-2, -1), (d1, d2))
+    d1, d2 = _dims_pair(dim1, dim2, a.ndim + 1)
+    side = (a.shape[-1] if a.ndim else 1) + abs(offset)
+    return _on_diagonal(a, side, side, offset, d1, d2)
 
 
 @op(method=True, function=True)
@@ -210,7 +231,7 @@ def diag(a: Tensor, diagonal: int = 0) -> Tensor:
     if a.ndim == 1:
         return diag_embed(a, diagonal)
     if a.ndim == 2:
-        return _diagonal(a, diagonal, 0, 1)
+        return Diagonal.apply(a, diagonal, 0, 1)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {a.ndim}D")
 
 
@@ -219,7 +240,7 @@ def trace(a: Tensor) -> Tensor:
     """The sum of a matrix's main diagonal."""
     if a.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
-    return sum_(_diagonal(a, 0, 0, 1))
+    return sum_(Diagonal.apply(a, 0, 0, 1))
 
 
 def _triangle(name: str, a: Tensor, diagonal: int, lower: bool) -> Tensor:
