@@ -204,7 +204,9 @@ class ScatterProd(Function):
 
     @staticmethod
     def forward(ctx, a, src, full, reduce, include_self, touched):
-        out = Tensor(_products(_reduction_start(a, reduce, include_self, touched), src.array, as_arrays(full)))
+        out = Tensor(
+            _products(_reduction_start(a, reduce, include_self, touched), src.array, as_arrays(full))
+        )
         ctx.save_for_backward(a, src, out)
         ctx.full, ctx.include_self, ctx.touched = full, include_self, touched
         return out
