@@ -82,6 +82,8 @@ def scatter(
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+        if not isinstance(src, Tensor):
+            src = Tensor(a.xp.full(index.shape, value if src is None else src, dtype=a.dtype))
         return scatter_reduce(a, dim, index, src, "sum" if reduce == "add" else "prod")
     src = value if src is None else src
     if isinstance(src, Tensor):

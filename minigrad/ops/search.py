@@ -65,7 +65,7 @@ def searchsorted(
             )
         sequence = xp.take_along_axis(sequence, sorter.array, axis=-1)
     if sequence.ndim == 1:
-        out = _binary_search(sequence[None], values.reshape(1, -1), right).reshape(values.shape)
+        out = _binary_search(sequence, values, right)
     elif sequence.ndim == 0 or scalar or sequence.shape[:-1] != values.shape[:-1]:
         raise RuntimeError(
             "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of "
@@ -80,7 +80,7 @@ def searchsorted(
 
 def _binary_search(sequence: Any, values: Any, right: bool) -> Any:
     """PyTorch's lower (upper, with ``right``) bound of each row of ``values`` in the same row of
-    ``sequence``, all searches halving their ranges together; its comparisons give its answers
+    ``sequence`` (or of all ``values`` in a 1-d ``sequence``), all searches halving their ranges together; its comparisons give its answers
     where NaNs are involved."""
     xp = get_array_module(sequence)
     n = sequence.shape[-1]
@@ -88,7 +88,8 @@ def _binary_search(sequence: Any, values: Any, right: bool) -> Any:
     end = xp.full(values.shape, n, dtype=dtypes.int64)
     for _ in range(n.bit_length()):
         mid = (start + end) // 2
-        probe = xp.take_along_axis(sequence, xp.minimum(mid, max(n - 1, 0)), axis=-1)
+        at = xp.minimum(mid, max(n - 1, 0))
+        probe = sequence[at] if sequence.ndim == 1 else xp.take_along_axis(sequence, at, axis=-1)
         after = ~(probe > values) if right else ~(probe >= values)
         active = start < end
         start = xp.where(active & after, mid + 1, start)
