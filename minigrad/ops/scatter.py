@@ -48,8 +48,8 @@ def _added(a: Tensor, values: Tensor, index: Any) -> Tensor:
 # ---- scatter: addressed like gather -----------------------------------------------------------
 
 
-def _scatter_index(name: str, a: Tensor, dim: int, index: Tensor, src: Tensor | None) -> tuple[int, tuple]:
-    """The normalized ``dim`` and the integer-array index that ``scatter`` writes ``src`` through."""
+def _scatter_index(name: str, a: Tensor, dim: int, index: Tensor, src: Tensor | None) -> tuple:
+    """The integer-array index that ``scatter`` writes ``src`` through, once the arguments are checked."""
     if a.ndim == 0:
         raise RuntimeError(f"{name}(): expected a tensor with at least one dimension, got shape ()")
     d = normalize_dim(dim, a.ndim)
@@ -64,7 +64,7 @@ def _scatter_index(name: str, a: Tensor, dim: int, index: Tensor, src: Tensor | 
                 f"Expected index {list(index.shape)} to be no larger size than src {list(src.shape)}"
             )
     check_indices(name, index, a.shape[d], d)
-    return d, grid_index(a, d, index)
+    return grid_index(a, d, index)
 
 
 def _src_part(src: Tensor, index: Tensor) -> Tensor:
@@ -87,18 +87,18 @@ def scatter(
         return scatter_reduce(a, dim, index, src, "sum" if reduce == "add" else "prod")
     src = value if src is None else src
     if isinstance(src, Tensor):
-        _, full = _scatter_index("scatter", a, dim, index, src)
+        full = _scatter_index("scatter", a, dim, index, src)
         return setitem(a, full, _src_part(src, index))
     if not is_real(src) and not isinstance(src, bool):
         raise TypeError(f"scatter(): expected src to be a Tensor or a number, got {type(src).__name__}")
-    _, full = _scatter_index("scatter", a, dim, index, None)
+    full = _scatter_index("scatter", a, dim, index, None)
     return setitem(a, full, src)
 
 
 @op(method=True, function=True, inplace="scatter_add_")
 def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """``a`` with ``out[index[i][j]][j] += src[i][j]`` along ``dim``; repeated indices add up."""
-    _, full = _scatter_index("scatter_add", a, dim, index, src)
+    full = _scatter_index("scatter_add", a, dim, index, src)
     return _added(a, _src_part(src, index), full)
 
 
@@ -114,7 +114,7 @@ def scatter_reduce(
     scattered to keep their value."""
     if reduce not in REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
-    _, full = _scatter_index("scatter_reduce", a, dim, index, src)
+    full = _scatter_index("scatter_reduce", a, dim, index, src)
     src = _src_part(src, index)
     xp = a.xp
     count = xp.zeros(a.shape, dtype=dtypes.int64)
