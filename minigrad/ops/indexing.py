@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import dtypes
 from minigrad._checks import normalize_dim
 from minigrad.autograd.function import Function
 from minigrad.backend import is_backend_array
@@ -161,15 +162,106 @@ def setitem(a: Tensor, index: Any, value: Any) -> Tensor:
     return SetItem.apply(a, value, index)
 
 
+def check_indices(name: str, index: Tensor, size: int, dim: int, negative: bool = False) -> None:
+    """Refuse indices outside ``[0, size)`` (``[-size, size)`` with ``negative``) along ``dim``, naming one."""
+    if index.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {dtypes.torch_name(index.dtype)}")
+    if not index.numel():
+        return
+    bad = (index.array >= size) | (index.array < (-size if negative else 0))
+    if bool(bad.any()):
+        raise IndexError(
+            f"{name}(): index {int(index.array[bad].reshape(-1)[0])} is out of bounds for dimension {dim} "
+            f"with size {size}"
+        )
+
+
+def grid_index(a: Tensor, dim: int, index: Tensor) -> tuple:
+    """The integer-array index that pairs ``index[i][j]`` with position ``j`` of the other dimensions
+    (gather's and scatter's addressing along ``dim``)."""
+    if index.ndim != max(a.ndim, 1):
+        raise RuntimeError(
+            f"Index tensor must have the same number of dimensions as input tensor: index {index.shape}, "
+            f"input {a.shape}"
+        )
+    for d, (i, s) in enumerate(zip(index.shape, a.shape)):
+        if d != dim and i > s:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be no larger "
+                f"than self {list(a.shape)} apart from dimension {dim}"
+            )
+    xp = a.xp
+    grids = xp.ix_(*[xp.arange(s) for s in index.shape])
+    return normalize_index(tuple(index if i == dim else g for i, g in enumerate(grids)), a)
+
+
 @op(method=True, function=True)
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = a[index[i][j]][j]`` along ``dim`` (torch.gather), built on integer indexing."""
     d = normalize_dim(dim, a.ndim)
-    if index.ndim != a.ndim:
+    check_indices("gather", index, a.shape[d] if a.ndim else 1, d)
+    if a.ndim == 0:
+        return getitem(a.reshape(1), index.reshape(1)).reshape(index.shape)
+    return getitem(a, grid_index(a, d, index))
+
+
+def vector_index(name: str, index: Tensor) -> Tensor:
+    """A 0-d or 1-d integer index as 1-d (index_select's, index_add's ... index)."""
+    if not isinstance(index, Tensor) or index.dtype not in (dtypes.int64, dtypes.int32):
+        dtype = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index, got {dtype}")
+    if index.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector, got shape {index.shape}")
+    return index.reshape(-1)
+
+
+@op(method=True, function=True)
+def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries ``index`` along ``dim``, in that order (repeats allowed)."""
+    d = normalize_dim(dim, a.ndim)
+    index = vector_index("index_select", index)
+    check_indices("index_select", index, a.shape[d] if a.ndim else 1, d)
+    if a.ndim == 0:
+        return getitem(a.reshape(1), index)
+    return getitem(a, (slice(None),) * d + (index,))
+
+
+@op(method=True, function=True)
+def take(a: Tensor, index: Tensor) -> Tensor:
+    """``a`` read as a flat vector at ``index`` (negative indices count from the end); ``index``'s shape."""
+    check_indices("take", index, a.numel(), 0, negative=True)
+    return getitem(a.reshape(-1), index)
+
+
+@op(method=True, function=True)
+def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """``gather`` with ``a`` and ``indices`` broadcast against each other except along ``dim``
+    (both flattened when ``dim`` is None)."""
+    if dim is None:
+        return gather(a.reshape(-1), 0, indices.reshape(-1))
+    d = normalize_dim(dim, a.ndim)
+    if indices.ndim != a.ndim:
         raise RuntimeError(
-            f"gather: index {index.shape} and input {a.shape} must have the same number of dimensions"
+            "torch.take_along_dim(): input and indices should have the same number of dimensions, but "
+            f"got {a.ndim} dimensions for input, and {indices.ndim} dimensions for indices"
         )
-    xp = a.xp
-    grids = xp.ix_(*[xp.arange(s) for s in index.shape]) if index.ndim else ()
-    full = tuple(index if i == d else g for i, g in enumerate(grids))
-    return getitem(a, full)
+    others = broadcast_shapes(*[s[:d] + (1,) + s[d + 1 :] for s in (a.shape, indices.shape)])
+    a = a.expand(*others[:d], a.shape[d], *others[d + 1 :]) if a.ndim else a
+    indices = indices.expand(*others[:d], indices.shape[d], *others[d + 1 :]) if a.ndim else indices
+    return gather(a, d, indices)
+
+
+def bool_mask(name: str, mask: Any) -> Tensor:
+    if not isinstance(mask, Tensor) or mask.dtype != dtypes.bool_:
+        dtype = dtypes.torch_name(mask.dtype) if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype {dtype}")
+    return mask
+
+
+@op(method=True, function=True)
+def masked_select(a: Tensor, mask: Tensor) -> Tensor:
+    """The entries of ``a`` where ``mask`` (broadcast with it) holds, as a 1-d tensor in order."""
+    mask = bool_mask("masked_select", mask)
+    shape = broadcast_shapes(a.shape, mask.shape)
+    (positions,) = a.xp.nonzero(mask.expand(*shape).array.reshape(-1))
+    return getitem(a.expand(*shape).reshape(-1), Tensor(positions))

@@ -118,12 +118,22 @@ def setitem(target: Tensor, index: Any, value: Any) -> None:
     target._version.value += 1
 
 
-@op(inplace=("fill_", "copy_"))
+@op(inplace="fill_")
 def _fill(old: Tensor, value: Any) -> Tensor:
-    """Every element of ``old`` set to ``value`` (a number or a tensor that broadcasts)."""
-    if isinstance(value, Tensor):
-        value = to_device(value, old.device)
-    return indexing.setitem(old, Ellipsis, value)
+    """Every element of ``old`` set to ``value`` (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
+        )
+    return _copy(old, value)
+
+
+@op(inplace="copy_")
+def _copy(old: Tensor, src: Any) -> Tensor:
+    """``old`` overwritten by ``src`` (a tensor that broadcasts to it, or a number)."""
+    if isinstance(src, Tensor):
+        src = to_device(src, old.device)
+    return indexing.setitem(old, Ellipsis, src)
 
 
 @op(inplace="zero_")

@@ -1,4 +1,4 @@
-"""Shape ops: reshape, permute, expand, sum_to_size, flip, cat and friends.
+"""Shape ops: reshape, permute, expand, sum_to_size, flip, cat, movedim, repeat, the stacks and friends.
 
 They move or copy values without arithmetic, so each backward is the inverse movement.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from minigrad._checks import normalize_dim, normalize_dims
+from minigrad._checks import is_int, normalize_dim, normalize_dims
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import promote
 from minigrad.ops.registry import op
@@ -85,13 +85,52 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
 
 @op(method=True, function=True)
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
-    dims = list(range(a.ndim))
+    """``a`` with dimensions ``dim0`` and ``dim1`` swapped (a 0-d tensor takes 0 or -1 for both)."""
     d0, d1 = normalize_dim(dim0, a.ndim), normalize_dim(dim1, a.ndim)
+    if a.ndim < 2 or d0 == d1:
+        return a
+    dims = list(range(a.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(a, tuple(dims)) if a.ndim > 1 else a
+    return Permute.apply(a, tuple(dims))
 
 
-@op(method=True)
+@op(method=True, function=True)
+def swapaxes(a: Tensor, axis0: int, axis1: int) -> Tensor:
+    """NumPy's name for ``transpose``."""
+    return transpose(a, axis0, axis1)
+
+
+@op(method=True, function=True)
+def swapdims(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    return transpose(a, dim0, dim1)
+
+
+def _dim_list(dims: Any, ndim: int, what: str) -> list[int]:
+    """An int or a sequence of ints as normalized dims, refusing repeats (``movedim``'s checks)."""
+    dims = list(dims) if isinstance(dims, (tuple, list)) else [dims]
+    out = [normalize_dim(d, ndim) for d in dims]
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"movedim: repeated dim in `{what}` ({dims})")
+    return out
+
+
+@op(method=("movedim", "moveaxis"), function=("movedim", "moveaxis"))
+def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
+    """``a`` with the dimensions ``source`` moved to the positions ``destination``, the others in order."""
+    src, dst = _dim_list(source, a.ndim, "source"), _dim_list(destination, a.ndim, "destination")
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the same "
+            f"number of dims as destination ({dst} dims)"
+        )
+    order: list[int | None] = [None] * a.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(a.ndim) if d not in src)
+    return permute(a, *[next(rest) if d is None else d for d in order]) if a.ndim else a
+
+
+@op(method=True, function=True)
 def t(a: Tensor) -> Tensor:
     """Transpose of a matrix (0-d and 1-d tensors are returned as they are)."""
     if a.ndim > 2:
@@ -137,8 +176,9 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
 
 
 @op(function=True)
-def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
-    """The shape all ``shapes`` broadcast to, or a ValueError naming them."""
+def broadcast_shapes(*shapes: Sequence[int] | int) -> tuple[int, ...]:
+    """The shape all ``shapes`` broadcast to (an int is a 1-d shape), or a ValueError naming them."""
+    shapes = tuple((s,) if is_int(s) else tuple(s) for s in shapes)
     ndim = max((len(s) for s in shapes), default=0)
     out = []
     for i in range(ndim):
@@ -215,8 +255,14 @@ class Flip(Function):
 
 
 @op(method=True, function=True)
-def flip(a: Tensor, *dims: Any) -> Tensor:
-    return Flip.apply(a, normalize_dims(_shape_args(dims), a.ndim))
+def flip(a: Tensor, *args: Any, dims: Any = None) -> Tensor:
+    """``a`` reversed along ``dims`` (given as ints, a list or tuple, or ``dims=``)."""
+    if dims is None:
+        dims = _shape_args(args)
+    elif args:
+        raise TypeError("flip: got dims both positionally and as a keyword")
+    dims = normalize_dims(dims if isinstance(dims, (tuple, list)) else (dims,), a.ndim)
+    return Flip.apply(a, dims) if dims else Clone.apply(a)
 
 
 class Clone(Function):
@@ -304,4 +350,160 @@ def _reversed(a: Tensor) -> Tensor:
 @op(property="mT")
 def _last_two_swapped(a: Tensor) -> Tensor:
     """The last two dimensions swapped."""
+    if a.ndim < 2:
+        raise RuntimeError(
+            f"tensor.mT is only supported on matrices or batches of matrices. Got {a.ndim}-D tensor."
+        )
     return transpose(a, -2, -1)
+
+
+@op(method=True)
+def view_as(a: Tensor, other: Tensor) -> Tensor:
+    return reshape(a, other.shape)
+
+
+@op(method=True)
+def reshape_as(a: Tensor, other: Tensor) -> Tensor:
+    return reshape(a, other.shape)
+
+
+@op(method=True, function=True)
+def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Dimension ``dim`` split into ``sizes`` (one of them may be -1)."""
+    d = normalize_dim(dim, a.ndim)
+    sizes = list(sizes)
+    known = 1
+    for s in sizes:
+        known *= s if s != -1 else 1
+    if (
+        not sizes
+        or sizes.count(-1) > 1
+        or (known != a.shape[d] if -1 not in sizes else known == 0 or a.shape[d] % known)
+    ):
+        raise RuntimeError(
+            f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({a.shape[d]}) "
+            "in the input tensor"
+        )
+    sizes = [a.shape[d] // known if s == -1 else s for s in sizes]
+    return reshape(a, *a.shape[:d], *sizes, *a.shape[d + 1 :])
+
+
+@op(function=True)
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Each tensor expanded to the shape they all broadcast to (views)."""
+    tensors = _tensor_args(tensors)
+    try:
+        shape = broadcast_shapes(*[x.shape for x in tensors])
+    except ValueError as error:
+        raise RuntimeError(f"broadcast_tensors: {error}") from None
+    return tuple(expand(x, *shape) for x in tensors)
+
+
+def _tensor_args(tensors: tuple) -> list[Tensor]:
+    """Tensors given one by one or as a single list or tuple."""
+    return list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)) else list(tensors)
+
+
+@op(function=True)
+def meshgrid(*tensors: Tensor, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 0-d or 1-d tensors: with ``indexing="ij"`` (the default) tensor ``i``
+    varies along dimension ``i``; ``"xy"`` swaps the first two dimensions, as NumPy's default."""
+    tensors = _tensor_args(tensors)
+    if indexing is None:
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    for x in tensors:
+        if x.ndim > 1:
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got shape {x.shape}"
+            )
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(axes) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for x, axis in zip(tensors, axes):
+        shape[axis] = x.numel()
+    return tuple(
+        expand(reshape(x, *[-1 if k == axis else 1 for k in range(len(shape))]), *shape)
+        for x, axis in zip(tensors, axes)
+    )
+
+
+@op(method=True)
+def repeat(a: Tensor, *sizes: Any) -> Tensor:
+    """``a`` tiled ``sizes[i]`` times along dimension ``i`` (leading sizes add dimensions): a
+    broadcast of ``a`` with a new axis before each dimension, reshaped."""
+    sizes = _shape_args(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+        )
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: repeats {list(sizes)}")
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    spread = reshape(a, *[k for s in shape for k in (1, s)])
+    grown = expand(spread, *[k for r, s in zip(sizes, shape) for k in (r, s)])
+    return reshape(grown, *[r * s for r, s in zip(sizes, shape)])
+
+
+@op(method=True, function=True)
+def tile(a: Tensor, dims: Sequence[int]) -> Tensor:
+    """``repeat``, with missing leading ``dims`` taken as 1."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    return repeat(a, *(1,) * (a.ndim - len(dims)), *dims)
+
+
+@op(method=True, function=True)
+def rot90(a: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """``a`` rotated by ``k`` quarter turns in the plane ``dims``, from the first axis to the second."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if a.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
+    d0, d1 = normalize_dim(dims[0], a.ndim), normalize_dim(dims[1], a.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(a, d1), d0, d1)
+    if k == 2:
+        return flip(a, d0, d1)
+    if k == 3:
+        return transpose(flip(a, d0), d0, d1)
+    return clone(a)
+
+
+def _at_least(a: Tensor, ndim: int) -> Tensor:
+    """``a`` with dimensions of size 1 added as ``torch.atleast_{1,2,3}d`` adds them."""
+    if a.ndim >= ndim:
+        return a
+    if ndim == 3 and a.ndim > 0:
+        return reshape(a, *(1,) * (2 - a.ndim), *a.shape, 1)
+    return reshape(a, *(1,) * (ndim - a.ndim), *a.shape)
+
+
+@op(function=True)
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along the columns: dimension 1, or 0 for 1-d tensors."""
+    tensors = [_at_least(x, 1) for x in tensors]
+    return cat(tensors, dim=0 if tensors and tensors[0].ndim == 1 else 1)
+
+
+@op(function=True)
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along the rows, 1-d tensors taken as rows."""
+    return cat([_at_least(x, 2) for x in tensors], dim=0)
+
+
+@op(function=True)
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along the depth, dimension 2."""
+    return cat([_at_least(x, 3) for x in tensors], dim=2)
+
+
+@op(function=True)
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dimension 1, 0-d and 1-d tensors taken as columns."""
+    return cat([reshape(x, x.numel(), 1) if x.ndim <= 1 else x for x in tensors], dim=1)
