@@ -140,3 +140,12 @@ def test_lazy_batch_norm_matches_torch(torch):
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     np.testing.assert_allclose(ours.running_var.numpy(), theirs.running_var.numpy(), rtol=1e-5)
+
+
+def test_the_data_of_an_uninitialized_parameter_is_empty_and_writing_into_it_changes_nothing():
+    """The book's LinearRegression: ``self.net.weight.data.normal_(0, 0.01)`` right after LazyLinear(1)."""
+    layer = nn.LazyLinear(1)
+    assert layer.weight.data.shape == (0,)
+    layer.weight.data.normal_(0, 0.01)
+    layer.bias.data.fill_(0)
+    assert layer(minigrad.ones(2, 3)).shape == (2, 1) and layer.weight.shape == (1, 3)

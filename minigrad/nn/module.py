@@ -77,6 +77,11 @@ class _Uninitialized:
         return self.__dict__["_array"].dtype
 
     @property
+    def data(self) -> Tensor:
+        """An empty tensor, as in PyTorch: writing into it (``p.data.normal_()``) changes nothing."""
+        return Tensor(self.__dict__["_array"])
+
+    @property
     def shape(self) -> tuple[int, ...]:
         raise RuntimeError(
             "Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
