@@ -83,6 +83,7 @@ class Tensor:
     users make tensors with :func:`tensor` and the factories below.
     """
 
+    __module__ = "minigrad"  # its public home, shown by ``type(t)`` as PyTorch's ``torch.Tensor``
     __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__ instead of converting
 
     # Bookkeeping defaults live on the class, so a new tensor stores only its array; an

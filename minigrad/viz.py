@@ -40,7 +40,7 @@ import numpy as np
 from minigrad._checks import is_int
 from minigrad.autograd.function import AccumulateGrad
 from minigrad.backend import backend_of
-from minigrad.nn.module import Parameter
+from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
 FORMATS = ("svg", "png", "pdf")

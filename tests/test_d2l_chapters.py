@@ -6,7 +6,7 @@ minigrad.nn import functional as F``, and the small ``d2l`` stand-in of ``tests/
 PyTorch installed, the same cells also run on PyTorch twice, with two seeds: what a cell shows
 (its last expression and what it prints) must match PyTorch's values where both PyTorch runs
 agree (it does not depend on the random draws), and PyTorch's kinds, shapes and dtypes where
-they differ.
+they differ (printed text: its layout, unless the draws change even that).
 """
 
 import sys
@@ -44,6 +44,8 @@ def test_the_section_shows_what_pytorch_shows(name, in_tmp, torch):
         fixed = book.same(value_t, value_a, values=True) is None
         why = book.same(value, value_t, values=fixed)
         assert why is None, f"cell {number}: shows {why}"
+        if book.masked(text_t) != book.masked(text_a):
+            continue  # the draws change even the layout of what PyTorch prints (e.g. 1e-05 or 0.1)
         fixed = book.same_text(text_t, text_a, values=True) is None
         why = book.same_text(text, text_t, values=fixed)
         assert why is None, f"cell {number}: prints {why}"

@@ -46,7 +46,9 @@ def run(lib, make_param, name, epochs=EPOCHS, optimizer="SGD"):
     schedulers = schedulers if isinstance(schedulers, list) else [schedulers]
     seen = []
     for _ in range(epochs):
-        seen += [value for g in opt.param_groups for value in (g["lr"], g.get("momentum", g.get("betas", [0])[0]))]
+        seen += [
+            value for g in opt.param_groups for value in (g["lr"], g.get("momentum", g.get("betas", [0])[0]))
+        ]
         opt.step()
         for scheduler in schedulers:
             scheduler.step()

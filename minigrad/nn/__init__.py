@@ -62,8 +62,9 @@ from minigrad.nn.loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from minigrad.nn.module import Module, Parameter, UninitializedBuffer, UninitializedParameter
+from minigrad.nn.module import Module
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from minigrad.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from minigrad.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -78,4 +79,9 @@ from minigrad.nn.sparse import Embedding
 from minigrad.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 # Every class imported above, and the three submodules users reach through nn.
-__all__ = ["functional", "init", "utils", *sorted(k for k, v in dict(globals()).items() if isinstance(v, type))]
+__all__ = [
+    "functional",
+    "init",
+    "utils",
+    *sorted(k for k, v in dict(globals()).items() if isinstance(v, type)),
+]

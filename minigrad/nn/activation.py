@@ -6,7 +6,8 @@ import warnings
 from typing import Any
 
 from minigrad.nn.init import constant_
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module
+from minigrad.nn.parameter import Parameter
 from minigrad.ops import activation as A
 from minigrad.tensor import Tensor, empty
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from minigrad._checks import IntOrPair, is_int, pair
 from minigrad.nn import init
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module
+from minigrad.nn.parameter import Parameter
 from minigrad.ops.conv import conv2d, conv_padding, conv_transpose2d, corr2d
 from minigrad.ops.padding import pad
 from minigrad.ops.sequence import conv1d, single

@@ -12,7 +12,8 @@ from typing import Any
 from minigrad import dtypes
 from minigrad._checks import is_int, normalize_dim
 from minigrad.nn import init
-from minigrad.nn.module import Module, Parameter, _indent
+from minigrad.nn.module import Module, _indent
+from minigrad.nn.parameter import Parameter
 from minigrad.ops.channel_dropout import dropout1d, dropout2d, dropout3d
 from minigrad.ops.dropout import _check_p, dropout
 from minigrad.ops.linear import linear

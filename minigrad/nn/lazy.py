@@ -22,8 +22,9 @@ from typing import Any
 from minigrad.autograd import no_grad
 from minigrad.nn.conv import Conv2d, ConvTranspose2d
 from minigrad.nn.layers import Linear
-from minigrad.nn.module import Module, UninitializedBuffer, UninitializedParameter, _Uninitialized
+from minigrad.nn.module import Module
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d
+from minigrad.nn.parameter import UninitializedBuffer, UninitializedParameter, _Uninitialized
 from minigrad.tensor import Tensor
 
 

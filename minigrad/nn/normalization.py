@@ -13,7 +13,8 @@ from typing import Any
 from minigrad import dtypes
 from minigrad._checks import is_int
 from minigrad.nn import init
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module
+from minigrad.nn.parameter import Parameter
 from minigrad.ops.normalization import batch_norm, group_norm, layer_norm
 from minigrad.tensor import Tensor, empty, ones, tensor, zeros
 

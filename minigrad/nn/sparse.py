@@ -6,7 +6,8 @@ from typing import Any
 
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn import init
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module
+from minigrad.nn.parameter import Parameter
 from minigrad.ops.embedding import embedding, padding_row
 from minigrad.tensor import Tensor, empty
 

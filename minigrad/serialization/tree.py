@@ -26,7 +26,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.backend import backend, backend_of, device
-from minigrad.nn.module import Parameter
+from minigrad.nn.parameter import Parameter
 from minigrad.serialization.checks import dtype_problem, parse_json
 from minigrad.serialization.storage import Window, shared_storages
 from minigrad.tensor import Tensor

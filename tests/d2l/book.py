@@ -163,10 +163,15 @@ def same(a: Any, b: Any, values: bool, rtol: float = 1e-4, atol: float = 1e-5) -
     return None
 
 
+def masked(text: str) -> str:
+    """The text with its numbers, and the spaces that align them, left out."""
+    return re.sub(r"\s+", "", NUMBER.sub("#", normalized(text)))
+
+
 def same_text(a: str, b: str, values: bool, rtol: float = 1e-4, atol: float = 1e-5) -> str | None:
     """Texts equal up to the numbers in them, which are close (or, without ``values``, anything)."""
     a, b = normalized(a), normalized(b)
-    if NUMBER.sub("#", a) != NUMBER.sub("#", b):
+    if masked(a) != masked(b):
         return f"text {a!r:.200} against {b!r:.200}"
     if values:
         for x, y in zip(NUMBER.findall(a), NUMBER.findall(b)):
