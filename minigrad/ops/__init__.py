@@ -18,10 +18,13 @@ from minigrad.ops import (  # noqa: F401  (importing an op module declares its o
     linalg,
     linear,
     loss,
+    norms,
     padding,
     pool,
     reduction,
+    scan,
     shape,
+    sorting,
 )
 from minigrad.ops.inplace import apply_inplace
 from minigrad.ops.registry import INPLACE, METHODS, PROPERTIES
