@@ -138,7 +138,7 @@ def matrix_norm(
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     summed, across = (rows, cols) if abs(ord) == 1 else (cols, rows)
     sums = a.abs().sum(summed, keepdim=True)
-    if sums.shape[across] == 0:  # no columns (rows) at all: the norm of an empty matrix is 0
+    if sums.shape[across] == 0 and ord > 0:  # the largest of no sums is 0 (the smallest raises)
         out = sums.sum(across, keepdim=True)
     else:
         out = (sums.amax if ord > 0 else sums.amin)(across, keepdim=True)

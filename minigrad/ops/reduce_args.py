@@ -8,6 +8,8 @@ from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from minigrad._checks import normalize_dims
 from minigrad.tensor import Tensor
 
@@ -55,3 +57,8 @@ def check_nonempty(name: str, a: Tensor, dims: tuple[int, ...], whole: bool) -> 
     for d in dims:
         if a.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def quiet() -> np.errstate:
+    """No NumPy warning where inf - inf or 0 * inf makes NaN, or a product overflows: PyTorch gives none."""
+    return np.errstate(invalid="ignore", over="ignore")

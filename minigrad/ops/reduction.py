@@ -18,7 +18,7 @@ from minigrad.autograd.function import Function
 from minigrad.ops import elementwise
 from minigrad.ops.elementwise import cast, where
 from minigrad.ops.indexing import gather
-from minigrad.ops.reduce_args import check_nonempty, numpy_aliases, reduced_dims, return_type
+from minigrad.ops.reduce_args import check_nonempty, numpy_aliases, quiet, reduced_dims, return_type
 from minigrad.ops.registry import op
 from minigrad.ops.scan import exclusive_cumprod
 from minigrad.tensor import Tensor
@@ -55,7 +55,8 @@ class Sum(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
         accumulate = dtypes.float32 if a.dtype == dtypes.float16 else None
-        out = a.array.sum(axis=dims, keepdims=keepdim, dtype=accumulate)
+        with quiet():  # inf + -inf is NaN, without NumPy's warning, as in PyTorch
+            out = a.array.sum(axis=dims, keepdims=keepdim, dtype=accumulate)
         return Tensor(a.xp.asarray(out).astype(a.dtype, copy=False))
 
     @staticmethod
@@ -122,7 +123,8 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim):
         ctx.dim, ctx.kept = dim, _kept_shape(a.shape, (dim,))
-        out = Tensor(a.xp.asarray(a.array.prod(axis=dim, keepdims=keepdim)))
+        with quiet():
+            out = Tensor(a.xp.asarray(a.array.prod(axis=dim, keepdims=keepdim)))
         ctx.save_for_backward(a, out)
         return out
 
@@ -144,7 +146,8 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     a = _integers_as_int64(input, dtype)
     if dim is None:
         return Prod.apply(a.reshape(-1), 0, False)
-    return Prod.apply(a, normalize_dim(dim, a.ndim), keepdim) if a.ndim else a * 1
+    d = normalize_dim(dim, a.ndim)
+    return Prod.apply(a, d, keepdim) if a.ndim else a * 1
 
 
 def _any_all(name: str, a: Tensor, dim: Any, keepdim: bool) -> Tensor:
@@ -215,7 +218,7 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     return _extreme("amin", input, dim, keepdim)
 
 
-@op(function=True)
+@op(method=True, function=True)
 @numpy_aliases
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """``(min, max)`` as a named tuple, each with amin/amax's gradient."""
@@ -309,7 +312,8 @@ def _variance(
         return cast(v, dtypes.float16), cast(m, dtypes.float16)
     dims = reduced_dims(dim, a.ndim)
     centre = mean(a, dims, keepdim=True)
-    centered = a - centre
+    with quiet():  # inf - inf
+        centered = a - centre
     squares = sum(centered * centered, dims, keepdim)
     freedom = _count(a, dims) - correction
     v = _divide(squares, freedom if freedom > 0 else 0)
@@ -331,6 +335,22 @@ def var(
     return _variance("var", input, dim, unbiased, keepdim, correction)[0]
 
 
+class Std(Function):
+    """The standard deviation from the variance: sqrt, with gradient 0 where it is 0, as PyTorch's."""
+
+    @staticmethod
+    def forward(ctx, variance):
+        out = Tensor(variance.xp.sqrt(variance.array))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        zero = Tensor(out.array == 0)
+        return where(zero, 0.0, grad / (2 * where(zero, 1.0, out)))
+
+
 @op(method=True, function=True)
 @numpy_aliases
 def std(
@@ -342,7 +362,7 @@ def std(
     correction: Any = None,
 ) -> Tensor:
     """The square root of ``var``, with its arguments."""
-    return _variance("std", input, dim, unbiased, keepdim, correction)[0].sqrt()
+    return Std.apply(_variance("std", input, dim, unbiased, keepdim, correction)[0])
 
 
 @op(function=True)
@@ -371,7 +391,7 @@ def std_mean(
 ) -> tuple[Tensor, Tensor]:
     """``(std, mean)`` in one pass, as ``torch.std_mean`` (a plain tuple)."""
     v, m = _variance("std_mean", input, dim, unbiased, keepdim, correction)
-    return v.sqrt(), m
+    return Std.apply(v), m
 
 
 @op(method=True, function=True)

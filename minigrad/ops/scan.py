@@ -15,7 +15,7 @@ from minigrad._checks import normalize_dim
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import cast, where
 from minigrad.ops.padding import pad
-from minigrad.ops.reduce_args import numpy_aliases
+from minigrad.ops.reduce_args import numpy_aliases, quiet
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
@@ -41,7 +41,8 @@ class CumSum(Function):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
-        return Tensor(a.xp.cumsum(a.array, axis=dim, dtype=a.dtype))
+        with quiet():
+            return Tensor(a.xp.cumsum(a.array, axis=dim, dtype=a.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -65,7 +66,8 @@ class CumProd(Function):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
-        out = Tensor(a.xp.cumprod(a.array, axis=dim, dtype=a.dtype))
+        with quiet():
+            out = Tensor(a.xp.cumprod(a.array, axis=dim, dtype=a.dtype))
         ctx.save_for_backward(a, out)
         return out
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from minigrad import dtypes
 from minigrad._checks import is_int, normalize_dim
+from minigrad.autograd.function import Function
 from minigrad.ops.indexing import gather
 from minigrad.ops.reduce_args import check_nonempty, numpy_aliases, return_type
 from minigrad.ops.registry import op
@@ -44,7 +45,7 @@ def _picked(name: str, a: Tensor, d: int, index: Any, keepdim: bool, ndim: int) 
 
 @op(method=True, function=True)
 @numpy_aliases
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
     """``(values, indices)`` sorted along ``dim``; always stable, as PyTorch's CPU sort."""
     a, d = _along(input, dim)
     return _picked("sort", a, d, _order(a, d, descending), True, input.ndim)
@@ -52,7 +53,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 
 @op(method=True, function=True)
 @numpy_aliases
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
     """The indices that sort ``input`` along ``dim`` (stably)."""
     return sort(input, dim, descending).indices
 
@@ -88,11 +89,27 @@ def _lower_middle(a: Tensor, d: int, skip_nan: bool) -> Any:
     return xp.where(nans > 0, n - nans, (n - 1) // 2)
 
 
+class SharedEvenly(Function):
+    """One of ``a``'s values, its gradient shared evenly between the entries equal to it (NaN
+    counting as equal to NaN): PyTorch's rule for ``median()`` and ``nanmedian()``."""
+
+    @staticmethod
+    def forward(ctx, a, value):
+        x, v = a.array, value.array
+        equal = (x == v) | ((x != x) & (v != v))
+        ctx.weight = Tensor((equal / equal.sum()).astype(a.dtype))
+        return Tensor(v.copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.weight, None
+
+
 def _median(name: str, input: Tensor, dim: Any, keepdim: bool, skip_nan: bool) -> Any:
     if dim is None:
         if input.numel() == 0:
             return Tensor(input.xp.full((), input.xp.nan, dtype=input.dtype))
-        return _median(name, input.reshape(-1), 0, False, skip_nan).values
+        return SharedEvenly.apply(input, _median(name, input.reshape(-1), 0, False, skip_nan).values.detach())
     a, d = _along(input, dim)
     check_nonempty("median", a, (d,), whole=False)
     position = _lower_middle(a, d, skip_nan)
@@ -103,7 +120,8 @@ def _median(name: str, input: Tensor, dim: Any, keepdim: bool, skip_nan: bool) -
 @op(method=True, function=True)
 @numpy_aliases
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """The lower median (NaN if any value is NaN): of everything, or ``(values, indices)`` along ``dim``."""
+    """The lower median (NaN if any value is NaN): of everything (its gradient shared between the
+    entries equal to it), or ``(values, indices)`` along ``dim``."""
     return _median("median", input, dim, keepdim, skip_nan=False)
 
 
