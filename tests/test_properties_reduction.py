@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from test_properties_ops import check, host
+from test_properties_ops import check, host, written_in_place
 
 import minigrad
 from minigrad.testing import assert_close
@@ -54,6 +54,17 @@ def test_cumsum_and_cumprod(name, data):
     expected = getattr(np, name)(host(x).reshape(shape or (1,)), axis=dim if shape else 0).reshape(shape)
     assert_close(getattr(x, name)(dim), expected)
     check(lambda t: getattr(minigrad, name)(t, dim), x)
+
+
+@FEW
+@pytest.mark.parametrize("name", ["cumsum_", "cumprod_"])
+@given(data=st.data())
+def test_cumsum_and_cumprod_in_place(name, data):
+    x = data.draw(with_zeros(data.draw(NONEMPTY)))
+    dim = one_dim(data.draw, x.shape)
+    expected = getattr(np, name[:-1])(host(x), axis=dim) * host(x)
+    assert_close(written_in_place(f"Tensor.{name}", dim)(x), expected)
+    check(written_in_place(f"Tensor.{name}", dim), x)
 
 
 @FEW
@@ -199,6 +210,8 @@ CHECKED_BY = {
     "minigrad.prod": test_prod,
     "minigrad.cumsum": test_cumsum_and_cumprod,
     "minigrad.cumprod": test_cumsum_and_cumprod,
+    "Tensor.cumsum_": test_cumsum_and_cumprod_in_place,
+    "Tensor.cumprod_": test_cumsum_and_cumprod_in_place,
     "minigrad.nansum": test_nansum_and_nanmean,
     "minigrad.nanmean": test_nansum_and_nanmean,
     "minigrad.var_mean": test_var_mean_and_std_mean,

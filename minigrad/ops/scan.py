@@ -49,7 +49,7 @@ class CumSum(Function):
         return _reversed_cumsum(grad, ctx.dim), None
 
 
-@op(method=True, function=True)
+@op(method=True, function=True, inplace="cumsum_")
 @numpy_aliases
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sums along ``dim``; bools and integers sum in int64, as in PyTorch."""
@@ -86,7 +86,7 @@ class CumProd(Function):
         return (others * later * grad.transpose(d, -1).unsqueeze(-2)).sum(-1).transpose(d, -1), None
 
 
-@op(method=True, function=True)
+@op(method=True, function=True, inplace="cumprod_")
 @numpy_aliases
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running products along ``dim``; the gradient is right (to every order) where inputs are 0."""
