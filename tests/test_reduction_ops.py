@@ -260,6 +260,17 @@ def test_order_statistics_with_ties_and_nan():
     assert same(minigrad.tensor([[NAN, 1.0], [NAN, 2.0]]).nanmedian(1).values, [1.0, 2.0])
 
 
+def test_running_max_and_min_take_the_latest_tie_and_nan():
+    x = minigrad.tensor([1.0, 3.0, 3.0, 2.0, NAN, 1.0, NAN, 5.0])
+    values, indices = x.cummax(0)
+    assert same(values, [1, 3, 3, 3, NAN, NAN, NAN, NAN]) and indices.tolist() == [0, 1, 2, 2, 4, 4, 6, 6]
+    assert minigrad.tensor([2.0, 1.0, 1.0]).cummin(0).indices.tolist() == [0, 1, 2]
+    assert gradient(lambda t: t.cummax(0).values, [1.0, 3.0, 3.0, 2.0]) == [1.0, 1.0, 2.0, 0.0]
+    assert minigrad.tensor(2.0).cummax(0).indices.item() == 0 and minigrad.zeros(0).cummin(
+        0
+    ).values.shape == (0,)
+
+
 def test_gradients_of_order_statistics_go_to_the_entry_picked():
     assert gradient(lambda t: t.median(), [3.0, 1.0, 2.0, 2.0]) == [
         0.0,
@@ -350,6 +361,8 @@ CALLS = {
     "mode": lambda lib, t: t.mode(-1),
     "kthvalue values": lambda lib, t: t.kthvalue(1, -1).values,
     "max dim": lambda lib, t: t.max(-1),
+    "cummax": lambda lib, t: t.cummax(-1),
+    "cummin": lambda lib, t: lib.cummin(t, 0),
     "aminmax": lambda lib, t: tuple(lib.aminmax(t, dim=-1)),
     "unique": lambda lib, t: lib.unique(t, return_inverse=True, return_counts=True),
     "norm": lambda lib, t: t.norm(),

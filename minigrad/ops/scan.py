@@ -1,9 +1,12 @@
-"""Scans: ``cumsum`` and ``cumprod`` along one dimension, and the shifted (exclusive) product.
+"""Scans: ``cumsum``, ``cumprod``, ``cummax`` and ``cummin`` along one dimension, and the shifted
+(exclusive) product.
 
 The gradient of a cumulative sum is the reversed cumulative sum of the gradient. The gradient of
 a cumulative product divides by the input where no input is 0; with a zero in the input it is
 the exact product-of-the-others formula, written with ``cumprod`` itself (O(n^2) memory along
-``dim``), so that gradients of every order stay right at zeros.
+``dim``), so that gradients of every order stay right at zeros. The running max and min pick
+entries (``gather``), so their gradients go to the entry picked: the latest of tied ones, and
+the latest NaN once there is one, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from minigrad import dtypes
 from minigrad._checks import normalize_dim
 from minigrad.autograd.function import Function
 from minigrad.ops.elementwise import cast, where
+from minigrad.ops.indexing import gather
 from minigrad.ops.padding import pad
-from minigrad.ops.reduce_args import numpy_aliases, quiet
+from minigrad.ops.reduce_args import numpy_aliases, quiet, return_type
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
@@ -91,3 +95,42 @@ class CumProd(Function):
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running products along ``dim``; the gradient is right (to every order) where inputs are 0."""
     return _scan(CumProd, _scan_input(input, dtype), dim)
+
+
+def _running_extreme(name: str, input: Tensor, dim: int) -> Any:
+    """``(values, indices)`` of the running max (or min) along ``dim``, by doubling: log2(n) steps
+    that each combine every entry with the one ``shift`` before it (CuPy has no
+    ``maximum.accumulate``). The later entry wins ties, and a NaN wins until a later NaN."""
+    a = input if input.ndim else input.reshape(1)
+    d, xp = normalize_dim(dim, a.ndim), a.xp
+    values = xp.moveaxis(a.array, d, -1)
+    n = values.shape[-1]
+    index = xp.broadcast_to(xp.arange(n), values.shape)
+    shift = 1
+    while shift < n:
+        earlier, later = values[..., :-shift], values[..., shift:]
+        wins = (later >= earlier if name == "cummax" else later <= earlier) | (later != later)
+        values = xp.concatenate([values[..., :shift], xp.where(wins, later, earlier)], axis=-1)
+        index = xp.concatenate(
+            [index[..., :shift], xp.where(wins, index[..., shift:], index[..., :-shift])], axis=-1
+        )
+        shift *= 2
+    indices = Tensor(xp.moveaxis(index, -1, d).astype(dtypes.int64))
+    picked = gather(a, d, indices)
+    if not input.ndim:
+        picked, indices = picked.reshape(()), indices.reshape(())
+    return return_type(name)(picked, indices)
+
+
+@op(method=True, function=True)
+@numpy_aliases
+def cummax(input: Tensor, dim: int) -> Any:
+    """``(values, indices)``: the largest entry so far along ``dim``, and where it is."""
+    return _running_extreme("cummax", input, dim)
+
+
+@op(method=True, function=True)
+@numpy_aliases
+def cummin(input: Tensor, dim: int) -> Any:
+    """``(values, indices)``: the smallest entry so far along ``dim``, and where it is."""
+    return _running_extreme("cummin", input, dim)
