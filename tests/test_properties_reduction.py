@@ -149,6 +149,11 @@ ORDER = {
         lambda t, d: t.mode(d).values,
         lambda a, d: np.min(a, axis=d),
     ),  # no repeats: the smallest
+    "Tensor.cummax": (lambda t, d: t.cummax(d).values, lambda a, d: np.maximum.accumulate(a, axis=d)),
+    "minigrad.cummin": (
+        lambda t, d: minigrad.cummin(t, d).values,
+        lambda a, d: np.minimum.accumulate(a, axis=d),
+    ),
 }
 
 
