@@ -98,14 +98,31 @@ def run(path: pathlib.Path, library: str, seed: int = 0) -> list[tuple[Any, str]
     return shown
 
 
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+
+
 def definitions(path: pathlib.Path, library: str) -> dict[str, Any]:
-    """The namespace after the cells of a section that train or show nothing (its definitions)."""
+    """The namespace after the imports, functions and classes of a section's cells (the other
+    statements, which compute, train or show, are left out)."""
     namespace: dict[str, Any] = {"__name__": "__main__", "__d2l__": standin(library), "tab": Tab()}
     for number, code in enumerate(cells(path), 1):
-        if not any(word in code for word in ("fit(", "layer_summary", "print(", "plot(")):
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(_shown(swapped(code, library), f"{section_name(path)} cell {number}"), namespace)
+        kept = [
+            line
+            for node in ast.parse(code).body
+            if isinstance(node, DEFINITIONS)
+            for line in _lines(code, node)
+        ]
+        exec(
+            compile(swapped("\n".join(kept), library), f"{section_name(path)} cell {number}", "exec"),
+            namespace,
+        )
     return namespace
+
+
+def _lines(code: str, node: ast.stmt) -> list[str]:
+    """The source lines of a top-level statement, its decorators included."""
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return code.splitlines()[first - 1 : node.end_lineno]
 
 
 def summary(value: Any) -> Any:
@@ -127,8 +144,9 @@ def summary(value: Any) -> Any:
 
 
 def normalized(text: str) -> str:
-    """Text with the library's name made the same, and graph-node names left out."""
+    """Text with the library's name made the same, and graph-node names and timings left out."""
     text = text.replace("minigrad", "torch")
+    text = re.sub(r"[\d.e-]+ sec", "# sec", text)
     return re.sub(r", grad_fn=<\w+>", "", text)
 
 
