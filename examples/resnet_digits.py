@@ -1,7 +1,7 @@
 """A small ResNet on scikit-learn's handwritten digits: residual blocks, batch normalization and an
 adaptive average pool, as in "Dive into Deep Learning" section 8.6 (pip install '.[examples]').
 
-    python examples/resnet_digits.py [--epochs 12] [--seed 0]
+    python examples/resnet_digits.py [--epochs 8] [--seed 0]
 
 It is written against PyTorch's API: with ``import torch`` in place of ``import minigrad as
 torch`` (and the digits loaded as torch tensors) it trains the same network in PyTorch.
@@ -53,7 +53,7 @@ def resnet(num_classes: int = 10) -> nn.Sequential:
     )
 
 
-def train(epochs: int = 12, seed: int = 0, quiet: bool = False) -> float:
+def train(epochs: int = 8, seed: int = 0, quiet: bool = False) -> float:
     """Train on the digits' training split with Adam and a one-cycle schedule; returns the test accuracy."""
     torch.manual_seed(seed)
     X_train, X_test, y_train, y_test = load_digits_split(seed=seed)
@@ -81,7 +81,7 @@ def train(epochs: int = 12, seed: int = 0, quiet: bool = False) -> float:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
     train(arguments.epochs, arguments.seed)

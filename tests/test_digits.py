@@ -1,6 +1,9 @@
-"""LeNet on scikit-learn's digits: it learns, saves and reloads exactly, and the command line runs."""
+"""LeNet on scikit-learn's digits: it learns, saves and reloads exactly, and the command line runs;
+the ResNet example reaches its accuracy."""
 
+import importlib.util
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,3 +111,13 @@ def test_lenet_builds_the_same_network_in_pytorch():
     theirs.eval()
     with minigrad.no_grad(), torch.no_grad():
         assert np.allclose(ours(x).numpy(), theirs(torch.from_numpy(x.numpy())).numpy(), atol=1e-5)
+
+
+@pytest.mark.numpy_only
+def test_the_resnet_example_reaches_98_percent_on_the_test_digits():
+    """examples/resnet_digits.py: residual blocks, lazy batch norm and an adaptive pool."""
+    path = Path(__file__).parents[1] / "examples" / "resnet_digits.py"
+    spec = importlib.util.spec_from_file_location("resnet_digits", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    assert example.train(epochs=6, seed=0, quiet=True) >= 0.98
