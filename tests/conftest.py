@@ -28,6 +28,9 @@ from hypothesis import HealthCheck, settings
 from minigrad.backend import set_default_device
 from minigrad.testing.standin import use_standin
 
+# tests/d2l holds the book's cells and the code that runs them (for test_d2l_*.py), not tests.
+collect_ignore = ["d2l"]
+
 settings.register_profile("dev", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci",
