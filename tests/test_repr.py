@@ -159,3 +159,32 @@ def test_repr_matches_torch_on_random_arrays(values):
     torch = pytest.importorskip("torch")
     expected = repr(torch.tensor(values))
     assert repr(minigrad.tensor(values)) == expected
+
+
+def test_graph_nodes_have_pytorchs_names():
+    """``grad_fn`` names as PyTorch prints them: the op and the ``Backward0`` suffix."""
+    import minigrad.nn.functional as F
+
+    x = minigrad.ones(2, 3, requires_grad=True)
+    w = minigrad.ones(4, 3, requires_grad=True)
+    image, kernel = (
+        minigrad.ones(1, 1, 4, 4, requires_grad=True),
+        minigrad.ones(2, 1, 3, 3, requires_grad=True),
+    )
+    names = {
+        "MulBackward0": x * 2,
+        "MmBackward0": x @ w.T,
+        "PowBackward0": x**2,
+        "PowBackward1": x ** minigrad.ones(3),
+        "ToCopyBackward0": x.double(),
+        "ViewBackward0": x.reshape(6),
+        "AddmmBackward0": F.linear(x, w, minigrad.ones(4)),
+        "ConvolutionBackward0": F.conv2d(image, kernel),
+        "NllLossBackward0": F.cross_entropy(x, minigrad.tensor([0, 1])),
+        "MaxPool2DWithIndicesBackward0": F.max_pool2d(image, 2),
+        "AvgPool2DBackward0": F.avg_pool2d(image, 2),
+        "ReluBackward0": minigrad.relu(x),
+        "SumBackward0": x.sum(),
+    }
+    assert {name: out.grad_fn.name() for name, out in names.items()} == {name: name for name in names}
+    assert repr(x.sum()) == "tensor(6., grad_fn=<SumBackward0>)"

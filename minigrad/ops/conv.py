@@ -29,6 +29,8 @@ from minigrad.tensor import Tensor
 class Conv2d(Function):
     """``conv(x, w) + b`` for a batch ``x`` (N, C, H, W) and weight ``w`` (O, C/groups, kH, kW)."""
 
+    node_name = "ConvolutionBackward0"  # PyTorch's name for this backward step
+
     @staticmethod
     def forward(ctx, x, w, b, geom, groups):
         need_x, need_w = ctx.needs_input_grad[:2]

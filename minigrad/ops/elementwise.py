@@ -123,6 +123,8 @@ class Pow(Function):
     """``a ** b`` for two tensors: d/da = b a^(b-1) (0 where b == 0), d/db = a^b log a (0 where
     a == 0 and b >= 0), as PyTorch's."""
 
+    node_name = "PowBackward1"  # PyTorch's name for this backward step
+
     @staticmethod
     def forward(ctx, a, b):
         x, y = a.array, b.array
@@ -148,6 +150,8 @@ class Pow(Function):
 
 class PowScalar(Function):
     """``a ** p`` for a constant exponent ``p``: the gradient is p a^(p-1), and 0 for p == 0."""
+
+    node_name = "PowBackward0"  # PyTorch's name for this backward step
 
     @staticmethod
     def forward(ctx, a, p):
@@ -421,6 +425,8 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 
 class Cast(Function):
+    node_name = "ToCopyBackward0"  # PyTorch's name for this backward step
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.source = a.dtype

@@ -43,6 +43,8 @@ def check_dtypes(a: Tensor, b: Tensor) -> None:
 class MatMul(Function):
     """``a @ b`` for operands with at least two dimensions: dA = G Bᵀ, dB = Aᵀ G."""
 
+    node_name = "MmBackward0"  # PyTorch's name for this backward step
+
     @staticmethod
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad

@@ -14,6 +14,8 @@ from minigrad.tensor import Tensor
 class Linear(Function):
     """y = x Wᵀ + b; the gradients are ``_linear_grads``."""
 
+    node_name = "AddmmBackward0"  # PyTorch's name for this backward step
+
     @staticmethod
     def forward(ctx, input, weight, bias):
         need_input, need_weight = ctx.needs_input_grad[:2]

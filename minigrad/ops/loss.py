@@ -313,6 +313,8 @@ class CrossEntropy(Function):
     then sums the rows or reshapes them to ``shape``. The backward is ``_cross_entropy_grad``.
     """
 
+    node_name = "NllLossBackward0"  # PyTorch's name for this backward step
+
     @staticmethod
     def forward(ctx, rows, labels, picked, spread, target, shape):
         xp = rows.xp

@@ -28,6 +28,8 @@ class MaxPool2d(Function):
     the gradient to that input. ``taps``, a list, receives the winning tap of each window (for
     ``return_indices``); the search for it has no gradient."""
 
+    node_name = "MaxPool2DWithIndicesBackward0"  # PyTorch's name for this backward step
+
     @staticmethod
     def forward(ctx, x, geom, taps):
         values, index = kernels.max_pool2d(x.array, geom)
@@ -68,6 +70,8 @@ class MaxPoolGather(Function):
 
 class AvgPool2d(Function):
     """Window sums divided by ``divisor`` (an array broadcasting to the output)."""
+
+    node_name = "AvgPool2DBackward0"  # PyTorch's name for this backward step
 
     @staticmethod
     def forward(ctx, x, geom, divisor):

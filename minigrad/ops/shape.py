@@ -22,6 +22,7 @@ def _shape_args(shape: tuple) -> tuple[int, ...]:
 
 
 class Reshape(Function):
+    node_name = "ViewBackward0"  # PyTorch's name for this backward step
     is_view = True
 
     @staticmethod
