@@ -9,7 +9,7 @@ tensor([[19., 25.],
 """
 
 # Importing ``ops`` attaches the Tensor operators and methods; the rest builds on it.
-from minigrad import autograd, cuda, linalg, nn, ops, optim, utils, viz
+from minigrad import autograd, cuda, distributions, linalg, nn, ops, optim, utils, viz
 from minigrad.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import device, get_default_device, set_default_device
 from minigrad.dtypes import (
@@ -79,6 +79,7 @@ __all__ = [
     "autograd",
     "bool_",
     "cuda",
+    "distributions",
     "device",
     "empty",
     "empty_like",

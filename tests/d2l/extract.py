@@ -13,7 +13,7 @@ import re
 import sys
 
 CHAPTERS = {
-    "chapter_preliminaries": ["ndarray", "linear-algebra", "calculus", "autograd"],
+    "chapter_preliminaries": ["ndarray", "linear-algebra", "calculus", "autograd", "probability"],
     "chapter_linear-regression": [
         "linear-regression",
         "oo-design",
