@@ -462,6 +462,7 @@ def run_opinfo(opinfo_id: str, dtype: Any, reference: bool) -> Tally:
             tally.attempt(
                 f"{gradient}[{grad_form.label}]", sample, check_gradients, grad_form, gradient == "gradgrad"
             )
+        tally.passed += len(tally.failed) == failures
     return tally
 
 

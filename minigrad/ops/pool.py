@@ -195,8 +195,8 @@ def avg_pool2d(
     x, unbatched = batched(op, input)
     geom, pads = _pool_geometry(op, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
-        if not is_int(divisor_override) or divisor_override < 1:
-            raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
+        if not is_int(divisor_override) or divisor_override == 0:
+            raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
         divisor = x.xp.asarray(divisor_override, dtype=x.dtype)
     else:
         divisor = kernels.pool_divisor(geom, pads, count_include_pad, x.xp, x.dtype)

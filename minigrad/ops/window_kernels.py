@@ -478,7 +478,7 @@ def avg_pool2d(x: Any, geom: Geometry, divisor: Any) -> Any:
     sums = _pool_planes(pad_image(x, geom.padding), geom).sum(axis=0, dtype=x.dtype)
     if x.dtype.kind == "f":
         return sums / divisor
-    return xp.sign(sums) * (xp.abs(sums) // divisor)
+    return xp.sign(sums) * xp.sign(divisor) * (xp.abs(sums) // xp.abs(divisor))
 
 
 def avg_pool2d_scatter(gy: Any, geom: Geometry, divisor: Any) -> Any:
