@@ -215,3 +215,9 @@ def test_zero_size_dimensions_other_than_the_batch_are_refused_as_pytorch_does()
     for pool in (F.max_pool2d, F.avg_pool2d):
         with pytest.raises(RuntimeError, match="optional 0 dim batch size"):
             pool(minigrad.zeros(2, 0, 4, 4), 2)
+
+
+def test_in_place_ops_write_into_empty_tensors():
+    """An empty array has no element to overlap, whatever its strides (NumPy gives it zeros)."""
+    t = minigrad.Tensor(np.zeros((1, 0, 3)))
+    assert t.fill_(1.0) is t and t.add_(1.0).shape == (1, 0, 3)

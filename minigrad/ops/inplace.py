@@ -50,7 +50,8 @@ def records(target: Tensor, operands: tuple[Any, ...]) -> bool:
 
 def _check_overlap(target: Tensor) -> None:
     array = target.array
-    if any(stride == 0 and size > 1 for stride, size in zip(array.strides, array.shape)):
+    # an empty array holds no element at all (NumPy gives it zero strides)
+    if array.size and any(stride == 0 and size > 1 for stride, size in zip(array.strides, array.shape)):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a single "
             "memory location. Please clone() the tensor before performing the operation."
