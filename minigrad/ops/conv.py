@@ -87,19 +87,37 @@ class ConvWeightGrad(Function):
 # ---- argument checks -------------------------------------------------------------------------
 
 
-def check_floating(op: str, **tensors: Tensor | None) -> None:
-    """All given tensors are Tensors of one floating dtype; only a ``bias`` may be ``None``."""
-    dtype = None
+# The integer dtypes PyTorch's CPU kernels take, besides the floating ones.
+ANY_INTEGER = (dtypes.uint8, dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64)
+INT64 = (dtypes.int64,)
+
+
+def check_dtypes(op: str, integers: tuple, **tensors: Tensor | None) -> None:
+    """All given tensors are Tensors of one dtype, floating or one of ``integers`` (the integer
+    dtypes PyTorch's kernel for ``op`` takes); only a ``bias`` may be ``None``."""
+    dtype, first = None, None
     for name, t in tensors.items():
         if t is None and name == "bias":
             continue
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
-        if not dtypes.is_floating(t.dtype):
-            raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {t.dtype}")
+        if not (dtypes.is_floating(t.dtype) or t.dtype in integers):
+            kinds = "integer" if integers == ANY_INTEGER else "/".join(str(d) for d in integers)
+            raise TypeError(f"{op}: {name} must be a floating-point or {kinds} tensor, got dtype {t.dtype}")
         if dtype is not None and t.dtype != dtype:
-            raise TypeError(f"{op}: expected all tensors to have dtype {dtype}, but {name} has {t.dtype}")
-        dtype = t.dtype
+            raise TypeError(
+                f"{op}: {first} and {name} must have the same dtype (a floating-point or integer one), "
+                f"got {dtype} and {t.dtype}"
+            )
+        dtype, first = t.dtype, first or name
+
+
+def functional_pair(value: Any, name: str, op: str, minimum: int) -> Pair:
+    """An int, a one-element sequence or a pair, as a pair: the functional forms take all three, as
+    PyTorch's do."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    return pair(value, name, op, minimum)
 
 
 def batched(op: str, input: Tensor) -> tuple[Tensor, bool]:
@@ -122,10 +140,16 @@ def _check_conv(
         )
     if not is_int(groups) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    if w.shape[out_dim] == 0:
+    if w.shape[0] == 0:
         raise RuntimeError(
-            f"{op}: Given groups={groups}, expected weight to be at least 1 at dimension {out_dim}, "
+            f"{op}: Given groups={groups}, expected weight to be at least 1 at dimension 0, "
             f"but got weight of size {list(w.shape)} instead"
+        )
+    if in_dim == 0 and w.numel() == 0:  # a transposed convolution with no output channels
+        raise RuntimeError(f"{op}: non-empty 4D weight tensor expected, but got: {list(w.shape)}")
+    if min(x.shape[2:]) == 0:
+        raise RuntimeError(
+            f"{op}: Only zero batch or zero channel inputs are supported, but got input shape: {list(x.shape)}"
         )
     if w.shape[0] % groups:
         raise ValueError(
@@ -167,7 +191,7 @@ def conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pa
             )
         total = [d * (k - 1) for d, k in zip(dilation, kernel)]
         return (total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2)
-    ph, pw = pair(padding, "padding", op, 0)
+    ph, pw = functional_pair(padding, "padding", op, 0)
     return (ph, ph, pw, pw)
 
 
@@ -196,12 +220,12 @@ def conv2d(
             [ 8., 12., 12.,  8.]])
     """
     op = "conv2d"
-    check_floating(op, input=input, weight=weight, bias=bias)
+    check_dtypes(op, ANY_INTEGER, input=input, weight=weight, bias=bias)
     x, unbatched = batched(op, input)
     _check_conv(op, x, weight, bias, groups, 1, 0)
     groups = int(groups)
-    stride = pair(stride, "stride", op, 1)
-    dilation = pair(dilation, "dilation", op, 1)
+    stride = functional_pair(stride, "stride", op, 1)
+    dilation = functional_pair(dilation, "dilation", op, 1)
     kernel = weight.shape[2:]
     geom = kernels.geometry(
         x.shape[2:], kernel, stride, conv_padding(op, padding, kernel, stride, dilation), dilation
@@ -234,14 +258,14 @@ def conv_transpose2d(
             [1., 2., 1.]])
     """
     op = "conv_transpose2d"
-    check_floating(op, input=input, weight=weight, bias=bias)
+    check_dtypes(op, INT64, input=input, weight=weight, bias=bias)
     z, unbatched = batched(op, input)
     _check_conv(op, z, weight, bias, groups, 0, 1)
     groups = int(groups)
-    stride = pair(stride, "stride", op, 1)
-    dilation = pair(dilation, "dilation", op, 1)
-    ph, pw = pair(padding, "padding", op, 0)
-    extra = pair(output_padding, "output_padding", op, 0)
+    stride = functional_pair(stride, "stride", op, 1)
+    dilation = functional_pair(dilation, "dilation", op, 1)
+    ph, pw = functional_pair(padding, "padding", op, 0)
+    extra = functional_pair(output_padding, "output_padding", op, 0)
     for axis in range(2):
         if extra[axis] >= max(stride[axis], dilation[axis]):
             raise ValueError(
@@ -278,7 +302,7 @@ def corr2d(X: Tensor, K: Tensor) -> Tensor:
     tensor([[19., 25.],
             [37., 43.]])
     """
-    check_floating("corr2d", X=X, K=K)
+    check_dtypes("corr2d", ANY_INTEGER, X=X, K=K)
     if X.ndim != 2 or K.ndim != 2:
         raise ValueError(f"corr2d: X and K must both be 2-D, got shapes {X.shape} and {K.shape}")
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
@@ -299,7 +323,7 @@ def convolve2d(X: Tensor, K: Tensor) -> Tensor:
     tensor([[ 5., 11.],
             [23., 29.]])
     """
-    check_floating("convolve2d", X=X, K=K)
+    check_dtypes("convolve2d", ANY_INTEGER, X=X, K=K)
     if K.ndim != 2:
         raise ValueError(f"convolve2d: K must be 2-D, got shape {K.shape}")
     return corr2d(X, K.flip(0, 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from minigrad.autograd.function import Function
@@ -40,9 +41,10 @@ def _linear_grads(grad: Any, input: Any, weight: Any, needs: tuple) -> tuple[Any
     """dx = g W, dW = gᵀ x and db = g summed, over all leading dimensions: one rule for
     Tensors and raw arrays alike (each gradient only where ``needs`` says so; ``input`` and
     ``weight`` are saved only where a gradient uses them)."""
-    rows = grad.reshape(-1, grad.shape[-1])
+    count = math.prod(grad.shape[:-1])  # not -1 in the reshapes: a dimension may be 0
+    rows = grad.reshape(count, grad.shape[-1])
     grad_input = grad @ weight if needs[0] else None
-    grad_weight = rows.T @ input.reshape(-1, input.shape[-1]) if needs[1] else None
+    grad_weight = rows.T @ input.reshape(count, input.shape[-1]) if needs[1] else None
     grad_bias = rows.sum(0) if needs[2] else None
     return grad_input, grad_weight, grad_bias
 

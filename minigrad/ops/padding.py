@@ -1,8 +1,8 @@
 """Padding: ``pad`` as ``torch.nn.functional.pad``, in its four modes.
 
 Constant padding is one Function whose backward is the opposite padding (a negative amount
-crops); reflect, replicate and circular padding are one gather, so their gradients come from
-indexing.
+crops); reflect, replicate and circular padding are one gather (negative amounts crop there too),
+so their gradients come from indexing.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ class Pad(Function):
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad ``input`` as ``torch.nn.functional.pad``: ``pad`` lists (before, after) from the last dim back.
 
-    ``mode`` is ``"constant"`` (negative amounts crop), ``"reflect"``, ``"replicate"`` or
-    ``"circular"``.
+    ``mode`` is ``"constant"``, ``"reflect"``, ``"replicate"`` or ``"circular"``; in every mode a
+    negative amount crops.
 
     >>> import minigrad
     >>> pad(minigrad.ones(1, 2), (1, 0), value=5.0)
@@ -67,28 +67,54 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             )
     if mode == "constant":
         return Pad.apply(input, pairs, value)
+    batch = 1 if input.ndim > len(amounts) // 2 + 1 else 0
+    if mode != "circular" and input.numel() == 0 and min(input.shape[batch:], default=1) == 0:
+        raise RuntimeError(
+            f"pad: {mode} padding expects a tensor with possibly 0 batch size and other non-zero "
+            f"dimensions, but got input of shape {list(input.shape)}"
+        )
     return _index_pad(input, pairs, mode)
 
 
-# Where each padded position reads from, given positions -before .. size + after - 1.
+# Where each position of the padded ``size`` reads from, for positions ``-before .. size + after - 1``:
+# a negative amount crops. Circular padding wraps around what is left after the crop, as PyTorch's.
 _INDEX_PADDING = {
-    "reflect": lambda xp, i, size: size - 1 - xp.abs(size - 1 - xp.abs(i)),
-    "replicate": lambda xp, i, size: xp.clip(i, 0, size - 1),
-    "circular": lambda xp, i, size: i % size,
+    "reflect": lambda xp, size, before, after: (
+        size - 1 - xp.abs(size - 1 - xp.abs(xp.arange(-before, size + after)))
+    ),
+    "replicate": lambda xp, size, before, after: xp.clip(xp.arange(-before, size + after), 0, size - 1),
+    "circular": lambda xp, size, before, after: _circular(xp, size, before, after),
 }
+
+
+def _circular(xp, size: int, before: int, after: int):
+    low, kept = max(0, -before), size + min(0, before) + min(0, after)
+    return low + xp.arange(-max(0, before), kept + max(0, after)) % kept
+
+
+def _check_index_padding(mode: str, dim: int, size: int, before: int, after: int, shape: tuple) -> None:
+    """PyTorch's bounds: a reflection stays inside the dimension, replication needs a value to
+    replicate, and a wrap wraps around (what is left after cropping) at most once."""
+    grow = max(before, after, 0)
+    kept = size + min(0, before) + min(0, after)
+    if mode == "reflect" and grow and grow >= size:
+        problem = f"must be less than its size {size}"
+    elif mode == "replicate" and grow and size == 0:
+        problem = "needs a non-empty dimension"
+    elif mode == "circular" and grow > kept:
+        problem = f"must be at most its size after cropping, {kept} (it wraps around once)"
+    else:
+        return
+    raise ValueError(
+        f"pad: {mode} padding ({before}, {after}) of dimension {dim} of size {size} {problem} (input shape {shape})"
+    )
 
 
 def _index_pad(input: Tensor, pairs: list[tuple[int, int]], mode: str) -> Tensor:
     """Reflect, replicate or circular padding as one gather (``input[index]``), so it is differentiable."""
-    xp = input.xp
     index = []
     for dim, (size, (before, after)) in enumerate(zip(input.shape, pairs)):
-        limit = size - 1 if mode == "reflect" else size
-        if min(before, after) < 0 or (before, after) != (0, 0) and max(before, after) > limit:
-            raise ValueError(
-                f"pad: {mode} padding ({before}, {after}) of dimension {dim} must be non-negative and "
-                f"{'less than' if mode == 'reflect' else 'at most'} its size {size} (input shape {input.shape})"
-            )
-        positions = _INDEX_PADDING[mode](xp, xp.arange(-before, size + after), size)
+        _check_index_padding(mode, dim, size, before, after, input.shape)
+        positions = _INDEX_PADDING[mode](input.xp, size, before, after)
         index.append(positions.reshape([-1 if d == dim else 1 for d in range(input.ndim)]))
     return input[tuple(index)]

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from minigrad._checks import IntOrPair, is_int, pair
+from minigrad._checks import IntOrPair, is_int
 from minigrad.autograd.function import Function
 from minigrad.backend import get_array_module
 from minigrad.ops import window_kernels as kernels
-from minigrad.ops.conv import batched, check_floating
+from minigrad.ops.conv import ANY_INTEGER, INT64, batched, check_dtypes, functional_pair
 from minigrad.ops.registry import op
 from minigrad.ops.window_kernels import Geometry
 from minigrad.tensor import Tensor
@@ -100,10 +100,17 @@ def _pool_geometry(
     op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
 ) -> tuple[Geometry, tuple[int, int]]:
     """Checked pooling geometry and the symmetric ``padding`` it was built from."""
-    kernel = pair(kernel_size, "kernel_size", op, 1)
-    stride = kernel if stride is None or stride == [] or stride == () else pair(stride, "stride", op, 1)
-    pads = pair(padding, "padding", op, 0)
-    dilation = pair(dilation, "dilation", op, 1)
+    if min(x.shape[1:]) == 0:
+        raise RuntimeError(
+            f"{op}: Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+            f"got input of shape {list(x.shape)} (batched)"
+        )
+    kernel = functional_pair(kernel_size, "kernel_size", op, 1)
+    stride = (
+        kernel if stride is None or stride == [] or stride == () else functional_pair(stride, "stride", op, 1)
+    )
+    pads = functional_pair(padding, "padding", op, 0)
+    dilation = functional_pair(dilation, "dilation", op, 1)
     if 2 * pads[0] > kernel[0] or 2 * pads[1] > kernel[1]:
         raise ValueError(
             f"{op}: padding should be at most half of kernel size, but got padding={pads} and "
@@ -141,7 +148,7 @@ def max_pool2d(
               [13., 15.]]]])
     """
     op = "max_pool2d"
-    check_floating(op, input=input)
+    check_dtypes(op, ANY_INTEGER, input=input)
     x, unbatched = batched(op, input)
     geom, _ = _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode)
     taps: list[Any] = []
@@ -188,12 +195,12 @@ def avg_pool2d(
               [10.5000, 12.5000]]]])
     """
     op = "avg_pool2d"
-    check_floating(op, input=input)
+    check_dtypes(op, INT64, input=input)
     x, unbatched = batched(op, input)
     geom, pads = _pool_geometry(op, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
-        if not is_int(divisor_override) or divisor_override < 1:
-            raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
+        if not is_int(divisor_override) or divisor_override == 0:
+            raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
         divisor = x.xp.asarray(divisor_override, dtype=x.dtype)
     else:
         divisor = kernels.pool_divisor(geom, pads, count_include_pad, x.xp, x.dtype)

@@ -273,7 +273,9 @@ def conv2d(x: Any, w: Any, geom: Geometry, groups: int, bias: Any = None) -> Any
     y = xp.empty((n, o, *geom.out_hw), dtype=x.dtype)
     for block in blocks:
         windows = tap_windows(pad_image(x[block], geom.padding), geom, groups)
-        grid = xp.empty((len(windows), groups, o // groups, geom.out_hw[0] * geom.row_len), dtype=x.dtype)
+        # with no input channels there are no products: the output is the bias alone
+        new = xp.empty if chunks else xp.zeros
+        grid = new((len(windows), groups, o // groups, geom.out_hw[0] * geom.row_len), dtype=x.dtype)
         out = grid[..., : geom.length]
         for k, chunk in enumerate(chunks):
             product = xp.matmul(weights[k], _columns(windows, chunk), out=None if k else out)
@@ -403,7 +405,7 @@ def _pool_planes(xpad: Any, geom: Geometry) -> Any:
     xp = get_array_module(xpad)
     windows = _pool_windows(xpad, geom)
     return xp.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(
-        -1, *xpad.shape[:2], *geom.out_hw
+        len(geom.taps), *xpad.shape[:2], *geom.out_hw
     )
 
 
@@ -411,10 +413,12 @@ def max_pool2d(x: Any, geom: Geometry) -> tuple[Any, Any]:
     """Window maxima of ``x`` and the tap holding each (a small unsigned integer), as PyTorch picks it.
 
     A tie goes to the first maximum in row-major window order, a window with a NaN to its last
-    NaN, and a window of only -inf to its first tap on the input.
+    NaN, and a window of only the lowest value (-inf, or an integer dtype's minimum, what the
+    padding holds) to its first tap on the input.
     """
     xp = get_array_module(x)
-    planes = _pool_planes(pad_image(x, geom.padding, -math.inf), geom)
+    lowest = -math.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    planes = _pool_planes(pad_image(x, geom.padding, lowest), geom)
     taps = len(planes)
     best = planes.max(axis=0)
     # a NaN at tap t ranks taps + 1 + t, a maximum taps - t: the last NaN, else the first maximum
@@ -422,7 +426,7 @@ def max_pool2d(x: Any, geom: Geometry) -> tuple[Any, Any]:
     top = (xp.isnan(planes) * (taps + 1 + rank) + (planes == best) * (taps - rank)).max(axis=0)
     index = xp.where(top > taps, top - (taps + 1), taps - top)  # small integers, as ``rank``
     if geom.padding[0] or geom.padding[2]:  # otherwise every window's first tap is on the input
-        xp.copyto(index, _first_real_tap(geom, xp).astype(index.dtype), where=xp.isneginf(best))
+        xp.copyto(index, _first_real_tap(geom, xp).astype(index.dtype), where=best == lowest)
     return best, index
 
 
@@ -468,8 +472,13 @@ def pool_divisor(geom: Geometry, padding: Pair, count_include_pad: bool, xp: Any
 
 
 def avg_pool2d(x: Any, geom: Geometry, divisor: Any) -> Any:
-    """Window sums of ``x`` (zero padded) divided by ``divisor``."""
-    return _pool_planes(pad_image(x, geom.padding), geom).sum(axis=0) / divisor
+    """Window sums of ``x`` (zero padded) divided by ``divisor``; integer sums are divided exactly,
+    rounding toward zero, as PyTorch's integer kernel."""
+    xp = get_array_module(x)
+    sums = _pool_planes(pad_image(x, geom.padding), geom).sum(axis=0, dtype=x.dtype)
+    if x.dtype.kind == "f":
+        return sums / divisor
+    return xp.sign(sums) * xp.sign(divisor) * (xp.abs(sums) // xp.abs(divisor))
 
 
 def avg_pool2d_scatter(gy: Any, geom: Geometry, divisor: Any) -> Any:
