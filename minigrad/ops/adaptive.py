@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._checks import is_int
-from minigrad.ops.conv import batched, check_floating
+from minigrad.ops.conv import batched, check_dtypes
 from minigrad.ops.elementwise import where
 from minigrad.ops.pool import avg_pool2d, max_pool2d
 from minigrad.ops.registry import op
@@ -35,7 +35,7 @@ def _output_size(op: str, output_size: Any, in_hw: tuple[int, int]) -> tuple[int
 
 
 def _checked_input(op: str, input: Tensor, output_size: Any) -> tuple[Tensor, bool, tuple[int, int]]:
-    check_floating(op, input=input)
+    check_dtypes(op, (), input=input)
     x, unbatched = batched(op, input)
     if 0 in x.shape[1:]:
         raise RuntimeError(

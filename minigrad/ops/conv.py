@@ -103,7 +103,8 @@ def check_dtypes(op: str, integers: tuple, **tensors: Tensor | None) -> None:
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
         if not (dtypes.is_floating(t.dtype) or t.dtype in integers):
             kinds = "integer" if integers == ANY_INTEGER else "/".join(str(d) for d in integers)
-            raise TypeError(f"{op}: {name} must be a floating-point or {kinds} tensor, got dtype {t.dtype}")
+            wanted = f"floating-point or {kinds}" if integers else "floating-point"
+            raise TypeError(f"{op}: {name} must be a {wanted} tensor, got dtype {t.dtype}")
         if dtype is not None and t.dtype != dtype:
             raise TypeError(
                 f"{op}: {first} and {name} must have the same dtype (a floating-point or integer one), "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from minigrad import dtypes
 from minigrad.autograd.grad_mode import no_grad
-from minigrad.ops.conv import check_floating
+from minigrad.ops.conv import check_dtypes
 from minigrad.ops.elementwise import where
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
@@ -78,7 +78,7 @@ def embedding(
              [0., 1.]]])
     """
     op = "embedding"
-    check_floating(op, weight=weight)
+    check_dtypes(op, (), weight=weight)
     if weight.ndim != 2:
         raise RuntimeError(f"{op}: 'weight' must be 2-D, got shape {weight.shape}")
     if sparse:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from minigrad._checks import is_int
 from minigrad.autograd.grad_mode import no_grad
-from minigrad.ops.conv import check_floating
+from minigrad.ops.conv import check_dtypes
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
@@ -62,7 +62,7 @@ def batch_norm(
             [ 1.0000]])
     """
     op = "batch_norm"
-    check_floating(op, input=input)
+    check_dtypes(op, (), input=input)
     if input.ndim < 2:
         raise ValueError(f"{op}: expected an input with at least 2 dims (N, C, ...), got shape {input.shape}")
     channels = input.shape[1]
@@ -105,7 +105,7 @@ def layer_norm(
     tensor([[-1.0000,  1.0000]])
     """
     op = "layer_norm"
-    check_floating(op, input=input)
+    check_dtypes(op, (), input=input)
     shape = (normalized_shape,) if is_int(normalized_shape) else tuple(normalized_shape)
     if not shape or tuple(input.shape[input.ndim - len(shape) :]) != shape or len(shape) > input.ndim:
         raise RuntimeError(
@@ -134,7 +134,7 @@ def group_norm(
     tensor([[-1.0000,  1.0000,  0.0000,  0.0000]])
     """
     op = "group_norm"
-    check_floating(op, input=input)
+    check_dtypes(op, (), input=input)
     if input.ndim < 2:
         raise RuntimeError(
             f"{op}: expected an input with at least 2 dims (N, C, ...), got shape {input.shape}"

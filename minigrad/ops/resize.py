@@ -16,7 +16,7 @@ import numpy as np
 
 from minigrad._checks import is_int, is_real
 from minigrad.ops.adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d
-from minigrad.ops.conv import check_floating
+from minigrad.ops.conv import check_dtypes
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
@@ -82,7 +82,7 @@ def interpolate(
     >>> interpolate(minigrad.tensor([[[1.0, 2.0]]]), size=3, mode="linear", align_corners=True)
     tensor([[[1.0000, 1.5000, 2.0000]]])
     """
-    check_floating("interpolate", input=input)
+    check_dtypes("interpolate", (), input=input)
     modes = (*_NEAREST, *_LINEAR, "area")
     if mode not in modes:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; use one of {modes}")
