@@ -358,6 +358,7 @@ def test_tensor_attributes_are_declared_on_the_class_and_retains_grad_is_derived
         "_accumulator",
         "_view",
         "_version",
+        "_hooks",
     }
     x = minigrad.ones(4, requires_grad=True)
     y = x * 2
