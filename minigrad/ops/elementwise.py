@@ -14,7 +14,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd.function import Function
-from minigrad.backend import get_array_module
+from minigrad.backend import backend, get_array_module
 from minigrad.ops.registry import op
 from minigrad.tensor import Tensor
 
@@ -60,12 +60,19 @@ def promote(*operands: Any, floating: bool = False, like: Tensor | None = None) 
     out = []
     for x in operands:
         if not isinstance(x, Tensor):
-            xp = xp or next((t for t in operands if isinstance(t, Tensor)), like).xp
+            xp = xp or _array_module(operands, like)
             x = _constant(x, dtype, xp)
         elif x._array.dtype != dtype:
             x = cast(x, dtype)
         out.append(x)
     return out
+
+
+def _array_module(operands: tuple, like: Tensor | None) -> Any:
+    """The array module of the first tensor operand, else of ``like``, else of the default device
+    (``minigrad.add(2, 3)`` gives a tensor there, as ``torch.add(2, 3)`` does)."""
+    tensor = next((t for t in operands if isinstance(t, Tensor)), like)
+    return tensor.xp if tensor is not None else backend().xp
 
 
 def _is_bool(x: Any) -> bool:
