@@ -13,14 +13,17 @@ import io
 import pathlib
 import random
 import re
+import sys
 import types
 from typing import Any
+from unittest import mock
 
 import numpy as np
 
 HERE = pathlib.Path(__file__).parent
 SECTIONS = sorted((HERE / "sections").glob("*/*.py"))
-# The import swap of the README: these lines, and nothing else, change.
+# The import swap of the README: these lines, and ``from torch.<module> import ...`` (from the same
+# module of minigrad), and nothing else, change.
 SWAP = {
     "import torch": "import minigrad as torch",
     "from torch import nn": "from minigrad import nn",
@@ -46,6 +49,8 @@ def swapped(code: str, library: str) -> str:
             line = f"{indent}d2l = __d2l__"
         elif library == "minigrad" and statement in SWAP:
             line = indent + SWAP[statement]
+        elif library == "minigrad" and re.match(r"from torch(\.[\w.]+)? import ", statement):
+            line = indent + "from minigrad" + statement.removeprefix("from torch")
         lines.append(line)
     return "\n".join(lines)
 
@@ -81,6 +86,18 @@ def _shown(code: str, filename: str) -> Any:
     return compile(tree, filename, "exec")
 
 
+def _plotting_modules() -> dict[str, types.ModuleType]:
+    """Plotting does nothing: the one plotting module the cells import themselves
+    (``from matplotlib_inline import backend_inline``) is a stand-in too."""
+    package, module = (
+        types.ModuleType("matplotlib_inline"),
+        types.ModuleType("matplotlib_inline.backend_inline"),
+    )
+    module.set_matplotlib_formats = lambda *args, **kwargs: None
+    package.backend_inline = module
+    return {package.__name__: package, module.__name__: module}
+
+
 def run(path: pathlib.Path, library: str, seed: int = 0) -> list[tuple[Any, str]]:
     """Every cell's (summary of its shown value, its printed text), NumPy and ``random`` seeded
     with 0 and the library's generator with ``seed``."""
@@ -92,7 +109,7 @@ def run(path: pathlib.Path, library: str, seed: int = 0) -> list[tuple[Any, str]
     shown = []
     for number, code in enumerate(cells(path), 1):
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
+        with contextlib.redirect_stdout(printed), mock.patch.dict(sys.modules, _plotting_modules()):
             exec(_shown(swapped(code, library), f"{section_name(path)} cell {number}"), namespace)
         shown.append((summary(namespace.pop("__shown__", None)), printed.getvalue()))
     return shown
