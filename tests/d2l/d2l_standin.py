@@ -37,6 +37,9 @@ class _Nothing:
     def __setitem__(self, key, value):
         pass
 
+    def __repr__(self):
+        return "<plot>"
+
     def __iter__(self):
         return iter([self, self])
 
