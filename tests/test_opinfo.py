@@ -188,71 +188,21 @@ RANDOM = {
 # (OpInfo id, check) -> what still fails there, in ops of other modules: the test xfails, naming
 # the failing samples. Delete an entry once its op passes.
 NOT_YET: dict[tuple[str, str], str] = {
-    ("broadcast_shapes", "forward"): "an int among the shapes: broadcast_shapes((5, 1), 5)",
+    (
+        "addbmm",
+        "forward",
+    ): "addbmm with a 1-element input broadcast to the output (it is checked as in-place)",
+    (
+        "addbmm",
+        "reference",
+    ): "addbmm with a 1-element input broadcast to the output (it is checked as in-place)",
     ("cat", "forward"): "PyTorch's legacy rule that skips 1-D empty tensors: cat([T[0], T[5, 5]], dim=1)",
     ("cat", "gradgrad"): "PyTorch's legacy rule that skips 1-D empty tensors: cat([T[0], T[5, 5]], dim=1)",
     ("cat", "reference"): "PyTorch's legacy rule that skips 1-D empty tensors: cat([T[0], T[5, 5]], dim=1)",
-    ("div.floor_rounding", "forward"): "div(rounding_mode=)",
-    ("div.floor_rounding", "gradgrad"): "div(rounding_mode=)",
-    ("div.floor_rounding", "reference"): "div(rounding_mode=)",
-    ("div.trunc_rounding", "forward"): "div(rounding_mode=)",
-    ("div.trunc_rounding", "gradgrad"): "div(rounding_mode=)",
-    ("div.trunc_rounding", "reference"): "div(rounding_mode=)",
     ("flatten", "reference"): "flatten of a tensor with a zero-size dim (a reshape with -1 over size 0)",
-    ("flip", "forward"): "flip(dims=)",
-    ("flip", "gradgrad"): "flip(dims=)",
-    ("flip", "reference"): "flip(dims=)",
     ("gather", "forward"): "an empty index of another rank (T[2, 0] into T[5]); a 0-d input",
     ("gather", "gradgrad"): "an empty index of another rank (T[2, 0] into T[5]); a 0-d input",
     ("gather", "reference"): "an empty index of another rank (T[2, 0] into T[5]); a 0-d input",
-    ("log_softmax", "forward"): "log_softmax over a size-0 dim",
-    ("log_softmax", "gradgrad"): "log_softmax over a size-0 dim",
-    ("log_softmax", "reference"): "log_softmax over a size-0 dim",
-    ("log_softmax.with_dtype", "forward"): "log_softmax(dtype=)",
-    ("log_softmax.with_dtype", "gradgrad"): "log_softmax(dtype=)",
-    ("log_softmax.with_dtype", "reference"): "log_softmax(dtype=)",
-    ("logsumexp", "reference"): "logsumexp of an empty tensor (PyTorch: -inf)",
-    (
-        "nn.functional.cross_entropy",
-        "forward",
-    ): "class-probability targets (a float target of the input's shape)",
-    (
-        "nn.functional.cross_entropy",
-        "gradgrad",
-    ): "class-probability targets (a float target of the input's shape)",
-    (
-        "nn.functional.cross_entropy",
-        "reference",
-    ): "class-probability targets (a float target of the input's shape)",
-    ("softmax", "forward"): "softmax over a size-0 dim",
-    ("softmax", "gradgrad"): "softmax over a size-0 dim",
-    ("softmax", "reference"): "softmax over a size-0 dim",
-    ("softmax.with_dtype", "forward"): "softmax(dtype=)",
-    ("softmax.with_dtype", "gradgrad"): "softmax(dtype=)",
-    ("softmax.with_dtype", "reference"): "softmax(dtype=)",
-    ("std", "forward"): "std(correction=None); std of an empty tensor or dim is NaN",
-    ("std", "gradgrad"): "std(correction=None); std of an empty tensor or dim is NaN",
-    ("std", "reference"): "std(correction=None); std of an empty tensor or dim is NaN",
-    ("std.unbiased", "forward"): "std with a positional unbiased: std(x, True)",
-    ("std.unbiased", "gradgrad"): "std with a positional unbiased: std(x, True)",
-    ("std.unbiased", "reference"): "std with a positional unbiased: std(x, True)",
-    ("transpose", "forward"): "transpose of a 0-d tensor: transpose(x, 0, 0)",
-    ("transpose", "gradgrad"): "transpose of a 0-d tensor: transpose(x, 0, 0)",
-    ("transpose", "reference"): "transpose of a 0-d tensor: transpose(x, 0, 0)",
-    ("var", "forward"): "var(correction=None); var of an empty tensor or dim is NaN",
-    ("var", "gradgrad"): "var(correction=None); var of an empty tensor or dim is NaN",
-    ("var", "reference"): "var(correction=None); var of an empty tensor or dim is NaN",
-    ("var.unbiased", "forward"): "var with a positional unbiased: var(x, True)",
-    ("var.unbiased", "gradgrad"): "var with a positional unbiased: var(x, True)",
-    ("var.unbiased", "reference"): "var with a positional unbiased: var(x, True)",
-    (
-        "addbmm",
-        "forward",
-    ): "addbmm with a 1-element input broadcast to the output (it is checked as in-place)",
-    (
-        "addbmm",
-        "reference",
-    ): "addbmm with a 1-element input broadcast to the output (it is checked as in-place)",
     ("index_select", "forward"): "index_select of a 0-d input gives shape (1,), PyTorch ()",
     ("index_select", "gradgrad"): "index_select of a 0-d input gives shape (1,), PyTorch ()",
     ("index_select", "reference"): "index_select of a 0-d input gives shape (1,), PyTorch ()",
@@ -279,6 +229,7 @@ NOT_YET: dict[tuple[str, str], str] = {
     ): "minigrad.linalg.norm(ord=) is not exposed (linalg.vector_norm and matrix_norm are)",
     ("linalg.norm.subgradients_at_zero", "forward"): "linalg.norm with matrix ords; its subgradient at 0",
     ("linalg.norm.subgradients_at_zero", "gradgrad"): "linalg.norm with matrix ords; its subgradient at 0",
+    ("linalg.norm.subgradients_at_zero", "reference"): "norm(ord=nuc) (singular values) is not supported yet",
     ("linalg.svd", "forward"): "singular vector signs (the samples compare them directly)",
     ("linalg.svd", "gradgrad"): "singular vector signs (the samples compare them directly)",
     ("linalg.svd", "reference"): "singular vector signs (the samples compare them directly)",
@@ -291,8 +242,11 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("nn.functional.embedding", "reference"): "embedding with an integer weight (PyTorch takes it)",
     ("nn.functional.interpolate.area", "forward"): "interpolate(mode=area) of 5-D inputs",
     ("nn.functional.interpolate.area", "gradgrad"): "interpolate(mode=area) of 5-D inputs",
+    ("nn.functional.interpolate.area", "reference"): "interpolate(mode=area) of 5-D inputs",
     ("nn.functional.interpolate.bicubic", "forward"): "interpolate(mode=bicubic) is not supported",
     ("nn.functional.interpolate.bicubic", "gradgrad"): "interpolate(mode=bicubic) is not supported",
+    ("nn.functional.interpolate.bicubic", "reference"): "interpolate(mode=bicubic) is not supported",
+    ("nn.functional.interpolate.bilinear", "reference"): "interpolate(antialias=True) is not supported",
     ("nn.functional.normalize", "forward"): "normalize with p <= 0",
     ("nn.functional.normalize", "gradgrad"): "normalize with p <= 0",
     ("nn.functional.normalize", "reference"): "normalize with p <= 0",
@@ -569,7 +523,7 @@ def check_forward(opinfo_id: str, form: Form, tol: Tolerance, sample: Any) -> No
             ours_input, *_to_minigrad(list(sample.args), {}), **_to_minigrad(dict(sample.kwargs), {})
         )
         assert ours is ours_input, f"{form.label} returned a new tensor, not its input"
-        assert_same(ours, target, tol)
+        assert_same(ours, target, tol, values=opinfo_id not in RANDOM)
         return
     with torch.no_grad():
         theirs = form.theirs(sample.input, *sample.args, **sample.kwargs)
