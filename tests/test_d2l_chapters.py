@@ -20,6 +20,11 @@ import book  # noqa: E402  (tests/d2l)
 pytestmark = [pytest.mark.numpy_only, pytest.mark.slow]
 
 SECTIONS = {book.section_name(path): path for path in book.SECTIONS}
+# Cells that print the library itself: they must run, but show minigrad's names, not PyTorch's.
+OWN_API = {
+    ("preliminaries/lookup_api", 2): "dir(torch.distributions) lists the library's own names",
+    ("preliminaries/lookup_api", 3): "help(torch.ones) prints the library's own docstring",
+}
 
 
 @pytest.fixture
@@ -41,6 +46,8 @@ def test_the_section_shows_what_pytorch_shows(name, in_tmp, torch):
     for number, ((value, text), (value_t, text_t), (value_a, text_a)) in enumerate(
         zip(ours, theirs, again), 1
     ):
+        if (name, number) in OWN_API:
+            continue
         fixed = book.same(value_t, value_a, values=True) is None
         why = book.same(value, value_t, values=fixed)
         assert why is None, f"cell {number}: shows {why}"

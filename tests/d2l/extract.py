@@ -13,7 +13,14 @@ import re
 import sys
 
 CHAPTERS = {
-    "chapter_preliminaries": ["ndarray", "linear-algebra", "calculus", "autograd", "probability"],
+    "chapter_preliminaries": [
+        "ndarray",
+        "linear-algebra",
+        "calculus",
+        "autograd",
+        "probability",
+        "lookup-api",
+    ],
     "chapter_linear-regression": [
         "linear-regression",
         "oo-design",
