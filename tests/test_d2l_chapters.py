@@ -20,6 +20,9 @@ import book  # noqa: E402  (tests/d2l)
 pytestmark = [pytest.mark.numpy_only, pytest.mark.slow]
 
 SECTIONS = {book.section_name(path): path for path in book.SECTIONS}
+# Sections that need a package of the examples extra besides minigrad (the book installs it too).
+NEEDS = {"preliminaries/pandas": "pandas"}
+NAMES = [pytest.param(name, marks=pytest.mark.examples) if name in NEEDS else name for name in SECTIONS]
 # Cells that print the library itself: they must run, but show minigrad's names, not PyTorch's.
 OWN_API = {
     ("preliminaries/lookup_api", 2): "dir(torch.distributions) lists the library's own names",
@@ -29,18 +32,24 @@ OWN_API = {
 
 @pytest.fixture
 def in_tmp(tmp_path, monkeypatch):
-    """The cells write files (read-write.md saves parameters): in a temporary directory."""
-    monkeypatch.chdir(tmp_path)
+    """The cells write files (read-write.md saves parameters, pandas.md a CSV file in ../data): in
+    a temporary directory, one level down."""
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
 
 
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", NAMES)
 def test_the_section_runs_on_minigrad(name, in_tmp):
+    if name in NEEDS:
+        pytest.importorskip(NEEDS[name], reason=f"the section uses {NEEDS[name]} (examples extra)")
     book.run(SECTIONS[name], "minigrad")
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", NAMES)
 def test_the_section_shows_what_pytorch_shows(name, in_tmp, torch):
+    if name in NEEDS:
+        pytest.importorskip(NEEDS[name], reason=f"the section uses {NEEDS[name]} (examples extra)")
     ours = book.run(SECTIONS[name], "minigrad")
     theirs, again = (book.run(SECTIONS[name], "torch", seed) for seed in (0, 1))
     for number, ((value, text), (value_t, text_t), (value_a, text_a)) in enumerate(

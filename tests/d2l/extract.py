@@ -18,6 +18,7 @@ CHAPTERS = {
         "linear-algebra",
         "calculus",
         "autograd",
+        "pandas",
         "probability",
         "lookup-api",
     ],
