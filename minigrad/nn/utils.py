@@ -11,11 +11,11 @@ tensor([0.6000, 0.8000])
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
-from minigrad import ops
 from minigrad.autograd import no_grad
+from minigrad.ops.norms import vector_norm
+from minigrad.ops.shape import cat, stack
 from minigrad.tensor import Tensor, tensor
 
 Parameters = Tensor | Iterable[Tensor]
@@ -23,18 +23,6 @@ Parameters = Tensor | Iterable[Tensor]
 
 def _listed(parameters: Parameters) -> list[Tensor]:
     return [parameters] if isinstance(parameters, Tensor) else list(parameters)
-
-
-def _norm(array: object, xp: object, norm_type: float) -> object:
-    """The ``norm_type``-norm of all the elements of ``array`` (a 0-d array)."""
-    magnitude = xp.abs(array)
-    if norm_type == math.inf:
-        return magnitude.max() if magnitude.size else xp.zeros((), dtype=array.dtype)
-    if norm_type == -math.inf:
-        return magnitude.min()
-    if norm_type == 0:
-        return (magnitude != 0).sum().astype(array.dtype)
-    return (magnitude**norm_type).sum() ** (1.0 / norm_type)
 
 
 @no_grad()
@@ -51,19 +39,17 @@ def clip_grad_norm_(
     norm_type = float(norm_type)
     if not grads:
         return tensor(0.0)
-    xp = grads[0].xp
-    norms = xp.stack([_norm(g.array, xp, norm_type) for g in grads])
-    total = _norm(norms, xp, norm_type)
-    if error_if_nonfinite and not bool(xp.isfinite(total)):
+    total = vector_norm(stack([vector_norm(g, norm_type) for g in grads]), norm_type)
+    if error_if_nonfinite and not bool(total.isfinite()):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
             "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
             "anyway, set `error_if_nonfinite=False`"
         )
-    scale = xp.minimum(max_norm / (total + 1e-6), 1.0)
+    scale = (max_norm / (total + 1e-6)).clamp(max=1.0)
     for grad in grads:
-        grad.mul_(Tensor(scale.astype(grad.dtype)))
-    return Tensor(total)
+        grad.mul_(scale.to(grad.dtype))
+    return total
 
 
 @no_grad()
@@ -77,7 +63,7 @@ def clip_grad_value_(parameters: Parameters, clip_value: float, foreach: bool | 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All parameters flattened and joined into one vector (differentiable)."""
-    return ops.shape.cat([param.reshape(-1) for param in parameters])
+    return cat([param.reshape(-1) for param in parameters])
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
